@@ -1,0 +1,59 @@
+/**
+ * Typed errors with stable codes. Every part of the service throws one of these, and one
+ * Fastify error handler (plugins/error-handler.ts) turns them into HTTP answers. Codes are part
+ * of the operator contract: they show up in /status, logs and the audit trail.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'MAPPING_INVALID'
+  | 'MAPPING_UNKNOWN_ROLE'
+  | 'WEBHOOK_AUTH'
+  | 'WEBHOOK_BODY'
+  | 'QUEUE_UNAVAILABLE'
+  | 'ENERFLO_RATE_LIMITED'
+  | 'ENERFLO_UNAVAILABLE'
+  | 'ENERFLO_REJECTED'
+  | 'ENERFLO_HTTP'
+  | 'OKTA_RATE_LIMITED'
+  | 'OKTA_UNAVAILABLE'
+  | 'OKTA_HTTP'
+
+export class SyncError extends Error {
+  readonly code: ErrorCode
+  /** HTTP status to answer with when this error reaches a route. */
+  readonly statusCode: number
+  constructor (code: ErrorCode, message: string, statusCode = 500, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'SyncError'
+    this.code = code
+    this.statusCode = statusCode
+  }
+}
+
+/** A non-2xx answer (or a failed exchange) from an HTTP API we call. */
+export class UpstreamError extends SyncError {
+  /** 0 when there was no HTTP answer (timeout, reset, refused). */
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: unknown
+  /** True when trying again later can succeed (5xx, 429, timeouts, connection errors). */
+  readonly transient: boolean
+  /** How long the upstream asked us to wait, when it said. */
+  readonly retryAfterMs: number | undefined
+  constructor (code: ErrorCode, message: string, init: {
+    status: number
+    headers?: Record<string, string>
+    body?: unknown
+    transient: boolean
+    retryAfterMs?: number | undefined
+    cause?: unknown
+  }) {
+    super(code, message, 502, { cause: init.cause })
+    this.name = 'UpstreamError'
+    this.status = init.status
+    this.headers = init.headers ?? {}
+    this.body = init.body
+    this.transient = init.transient
+    this.retryAfterMs = init.retryAfterMs
+  }
+}
