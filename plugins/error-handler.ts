@@ -1,0 +1,43 @@
+/**
+ * One error handler for every route: typed errors keep their status and code, Fastify's own
+ * client errors (415, 413, 400 from the schema) keep theirs with a clear message, a Redis that
+ * cannot take a write becomes 503, and anything else is a 500 that hides its internals.
+ */
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import { SyncError } from '../src/errors.js'
+
+export const ErrorReply = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String()
+})
+
+const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ETIMEDOUT|MaxRetriesPerRequestError|Reached the max retries|enableOfflineQueue/i
+
+const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+
+export default fp(async (app) => {
+  app.setErrorHandler(async (err: Error & { statusCode?: number, code?: string, validation?: unknown }, request, reply) => {
+    let status = 500
+    let code = 'INTERNAL'
+    let message = 'internal error'
+    if (err instanceof SyncError) {
+      status = err.statusCode; code = err.code; message = err.message
+    } else if (err.validation !== undefined) {
+      status = 400; code = 'WEBHOOK_BODY'; message = `invalid body: ${err.message}`
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      status = err.statusCode; code = err.code ?? 'BAD_REQUEST'; message = err.message
+    } else if (REDIS_DOWN.test(err.message) || err.name === 'MaxRetriesPerRequestError') {
+      status = 503; code = 'QUEUE_UNAVAILABLE'; message = 'the queue (Redis) is unavailable; nothing was stored, try again'
+    }
+    if (status >= 500) request.log.error({ err: { message: err.message, name: err.name, code: err.code } }, 'request failed')
+    else request.log.info({ code, status }, 'request rejected')
+    if (status === 503) void reply.header('retry-after', '5')
+    return await reply.code(status).send({ statusCode: status, code, error: titles[status] ?? 'Error', message })
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    return await reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` })
+  })
+}, { name: 'error-handler' })

@@ -1,0 +1,81 @@
+/**
+ * Okta Event Hook receiver. Order, as octokit does it: route → content type (Fastify, 415) →
+ * handshake → secret (constant time, 401) → schema (400) → enqueue (503 if Redis cannot take it)
+ * → 200 with an empty body. Only events that change a user become jobs, one per distinct user.
+ */
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { isUserChangeEvent, OktaDeliverySchema, userIdOf } from '../src/okta/events.js'
+import { matchesAnySecret } from '../src/secret.js'
+import { SyncError } from '../src/errors.js'
+import type { SyncJobData } from '../queues/sync-queue.js'
+import { storeJobs } from './store-jobs.js'
+import { ErrorReply } from './error-handler.js'
+import { countDuplicates } from './delivery-accounting.js'
+
+const BODY_LIMIT = 1024 * 1024
+
+export default fp(async (app) => {
+  const { config } = app
+  const secrets = config.oktaWebhookSecrets
+  const headerName = config.OKTA_WEBHOOK_HEADER.toLowerCase()
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+
+  const checkSecret = async (request: { headers: Record<string, string | string[] | undefined> }): Promise<void> => {
+    const raw = request.headers[headerName]
+    const presented = Array.isArray(raw) ? undefined : raw
+    if (!matchesAnySecret(presented, secrets)) {
+      await app.redis.hincrby(app.store.statsKey, 'okta.rejected.auth', 1).catch(() => {})
+      throw new SyncError('WEBHOOK_AUTH', `missing or wrong secret in the ${headerName} header`, 401)
+    }
+  }
+
+  r.get('/webhooks/okta', {
+    schema: {
+      headers: Type.Object({ 'x-okta-verification-challenge': Type.Optional(Type.String()) }),
+      response: { 200: Type.Object({ verification: Type.String() }), '4xx': ErrorReply }
+    },
+    preValidation: checkSecret
+  }, async (request) => {
+    const challenge = request.headers['x-okta-verification-challenge']
+    if (challenge === undefined || challenge === '') {
+      throw new SyncError('WEBHOOK_BODY', 'the x-okta-verification-challenge header is missing', 400)
+    }
+    return { verification: challenge }
+  })
+
+  r.post('/webhooks/okta', {
+    bodyLimit: BODY_LIMIT,
+    schema: {
+      body: OktaDeliverySchema,
+      response: { 200: Type.Null(), '4xx': ErrorReply, '5xx': ErrorReply }
+    },
+    preValidation: checkSecret
+  }, async (request, reply) => {
+    const receivedAt = Date.now()
+    const byUser = new Map<string, SyncJobData>()
+    let ignored = 0
+    let noUser = 0
+    const eventIds: string[] = []
+    for (const event of request.body.data.events) {
+      if (!isUserChangeEvent(event.eventType)) { ignored++; continue }
+      const userId = userIdOf(event)
+      if (userId === undefined) { noUser++; continue }
+      eventIds.push(event.uuid)
+      const job = byUser.get(userId) ?? { source: 'okta', userId, eventIds: [], receivedAt }
+      job.eventIds.push(event.uuid)
+      byUser.set(userId, job)
+    }
+    await storeJobs(app, [...byUser.values()])
+    // The jobs are stored; what follows is accounting only and must not turn a stored delivery
+    // into an error that would make Okta send it again.
+    const duplicates = await countDuplicates(app, 'okta', eventIds, { ignored, noUser, users: byUser.size }).catch((err: Error) => {
+      request.log.warn({ err: { message: err.message } }, 'delivery accounting failed')
+      return 0
+    })
+    if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
+    request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored, duplicates }, 'okta delivery accepted')
+    return await reply.code(200).send(null)
+  })
+}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler'] })

@@ -1,0 +1,41 @@
+/**
+ * The response schema of GET /status: part of the operator contract, so it is declared, not
+ * inferred. Redis-dependent sections are absent when Redis is down.
+ */
+import { Type } from '@sinclair/typebox'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
+const Counts = Type.Record(Type.String(), Type.Number())
+const Outcome = Type.Object({ at: Type.String(), userKey: Type.String(), code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })
+
+export const StatusReply = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]),
+  reasons: Type.Array(Type.String()),
+  mode: Type.Union([Type.Literal('sandbox'), Type.Literal('live')]),
+  role: Type.String(),
+  uptimeSeconds: Type.Integer(),
+  redis: Type.Object({
+    reachable: Type.Boolean(),
+    latencyMs: Type.Number(),
+    maxmemoryPolicy: Type.Optional(Type.String()),
+    aof: Type.Optional(Type.Boolean()),
+    version: Type.Optional(Type.String())
+  }),
+  queue: Type.Optional(Type.Object({ oldestWaitingAgeMs: Nullable(Type.Number()) }, { additionalProperties: Type.Number() })),
+  enerflo: Type.Optional(Type.Object({
+    baseUrl: Type.String(),
+    budget: Type.Object({
+      limit: Type.Integer(), windowMs: Type.Integer(), used: Type.Integer(), remaining: Type.Integer(), pausedUntil: Nullable(Type.String())
+    }),
+    lastSuccess: Nullable(Outcome),
+    lastFailure: Nullable(Outcome)
+  })),
+  sources: Type.Optional(Type.Record(Type.String(), Type.Object({
+    configured: Type.Boolean(), lastEventAt: Nullable(Type.String()), counts: Counts
+  }))),
+  sync: Type.Optional(Counts),
+  unresolved: Type.Optional(Type.Object({
+    count: Type.Integer(),
+    users: Type.Array(Type.Object({ userKey: Type.String(), since: Type.String() }))
+  }))
+})

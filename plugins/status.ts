@@ -1,0 +1,78 @@
+/**
+ * GET /status: what an operator needs at a glance — is Redis there, how much work waits, how much
+ * of Enerflo's budget is left, what failed last and why, and who is parked as unresolved.
+ * Needs `Authorization: Bearer <OPS_TOKEN>` when OPS_TOKEN is set.
+ */
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { readRedisInfo } from './redis.js'
+import { ErrorReply } from './error-handler.js'
+import { StatusReply } from './status-schema.js'
+
+const started = Date.now()
+
+export default fp(async (app) => {
+  const { config } = app
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  r.get('/status', {
+    schema: { response: { 200: StatusReply, 401: ErrorReply } },
+    preValidation: async (request) => {
+      // /status is open when OPS_TOKEN is unset (sandbox, local runs); otherwise it needs the token.
+      if (config.OPS_TOKEN === undefined) return
+      await app.opsAuth(request)
+    }
+  }, async () => {
+    const reasons: string[] = []
+    const t0 = process.hrtime.bigint()
+    const reachable = await app.redis.ping().then(() => true, () => false)
+    const latencyMs = Number(process.hrtime.bigint() - t0) / 1e6
+    if (!reachable) {
+      return {
+        status: 'down' as const, reasons: ['Redis is unreachable: webhooks answer 503 and nothing syncs'],
+        mode: config.sandbox ? 'sandbox' as const : 'live' as const, role: config.SERVICE_ROLE, uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        redis: { reachable, latencyMs }
+      }
+    }
+    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents] = await Promise.all([
+      readRedisInfo(app.redis),
+      app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
+      app.syncQueue.getWaiting(0, 0),
+      app.budget.state(),
+      app.store.lastOutcomes(),
+      app.store.unresolved(20),
+      app.store.stats(),
+      app.redis.hgetall(`${app.store.statsKey}:last-event`)
+    ])
+    if (info.maxmemoryPolicy !== 'noeviction') reasons.push(`Redis maxmemory-policy is ${info.maxmemoryPolicy ?? 'unknown'}: set noeviction or queued changes can be evicted`)
+    if (info.aof !== true) reasons.push('Redis AOF is off: a Redis restart loses queued changes')
+    if ((counts.failed ?? 0) > 0) reasons.push(`${counts.failed ?? 0} sync job(s) failed: see enerflo.lastFailure and the audit trail`)
+    if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo id: set the identity attribute in the provider or store a link`)
+    if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
+    const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
+    if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
+    const oldestJob = oldest[0]
+    const sourceStats = (source: string): Record<string, number> => Object.fromEntries(
+      Object.entries(stats).filter(([k]) => k.startsWith(`${source}.`)).map(([k, v]) => [k.slice(source.length + 1), v]))
+    return {
+      status: reasons.length === 0 ? 'ok' as const : 'degraded' as const,
+      reasons,
+      mode: config.sandbox ? 'sandbox' as const : 'live' as const,
+      role: config.SERVICE_ROLE,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      redis: { reachable, latencyMs, maxmemoryPolicy: info.maxmemoryPolicy ?? 'unknown', aof: info.aof === true, version: info.version ?? 'unknown' },
+      queue: { ...counts, oldestWaitingAgeMs: oldestJob === undefined ? null : Date.now() - oldestJob.timestamp },
+      enerflo: {
+        baseUrl: new URL(config.ENERFLO_BASE_URL).origin,
+        budget: { ...budget, pausedUntil: budget.pausedUntil === undefined ? null : new Date(budget.pausedUntil).toISOString() },
+        lastSuccess: last.success ?? null,
+        lastFailure: last.failure ?? null
+      },
+      sources: {
+        okta: { configured: config.okta !== undefined, lastEventAt: lastEvents.okta ?? null, counts: sourceStats('okta') }
+      },
+      sync: sourceStats('sync'),
+      unresolved
+    }
+  })
+}, { name: 'status', dependencies: ['sync-services', 'error-handler', 'ops-auth'] })

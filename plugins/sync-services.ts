@@ -1,0 +1,35 @@
+/**
+ * The domain objects every other plugin shares: the state store, the Enerflo budget, the queue
+ * (producer side) and, when this process runs workers, the provider sources and Enerflo client.
+ */
+import fp from 'fastify-plugin'
+import { Queue } from 'bullmq'
+import type { Config } from '../src/config.js'
+import type { Mapping } from '../src/mapping/mapping-file.js'
+import { createBudget, type Budget } from '../src/sync/budget.js'
+import { createStateStore, type StateStore } from '../src/sync/state-store.js'
+import { SYNC_QUEUE, type SyncJobData } from '../queues/sync-queue.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    mapping: Mapping
+    store: StateStore
+    budget: Budget
+    syncQueue: Queue<SyncJobData>
+  }
+}
+
+export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
+  const { config } = opts
+  app.decorate('config', config)
+  app.decorate('mapping', opts.mapping)
+  app.decorate('store', createStateStore(app.redis, config.QUEUE_PREFIX))
+  app.decorate('budget', createBudget(app.redis, {
+    prefix: config.QUEUE_PREFIX, max: config.ENERFLO_RATE_LIMIT_MAX, windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS
+  }))
+  const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: app.redis, prefix: config.QUEUE_PREFIX })
+  queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'queue error'))
+  app.decorate('syncQueue', queue)
+  app.addHook('onClose', async () => { await queue.close() })
+}, { name: 'sync-services', dependencies: ['redis'] })

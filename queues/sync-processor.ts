@@ -1,0 +1,134 @@
+/**
+ * The worker's job: fetch the user's current state from its provider, map, resolve the Enerflo
+ * id, diff against what was last applied, and send only what changed, inside the shared budget.
+ *
+ * Failure handling follows DESIGN.md §4: Enerflo's 429 and our own budget pause every worker
+ * without spending an attempt; 5xx, timeouts and connection errors are retried by BullMQ with
+ * jittered backoff; any other rejection fails the job at once with an operator-facing reason.
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq'
+import { UpstreamError } from '../src/errors.js'
+import type { EnerfloClient } from '../src/enerflo/client.js'
+import { applyDiff, diffFields } from '../src/mapping/diff.js'
+import type { Budget } from '../src/sync/budget.js'
+import type { ProviderSource } from '../src/sync/provider.js'
+import type { AuditEntry, StateStore } from '../src/sync/state-store.js'
+import { userKey, type Source, type SyncJobData } from './sync-queue.js'
+
+/** The slice of a pino logger the worker uses (Fastify's logger fits). */
+export interface Log {
+  info: (obj: object, msg: string) => void
+  warn: (obj: object, msg: string) => void
+}
+
+export interface SyncDeps {
+  providers: Partial<Record<Source, ProviderSource>>
+  enerflo: EnerfloClient
+  store: StateStore
+  budget: Budget
+  /** The Enerflo window, used when Enerflo says "0 remaining" without saying until when. */
+  windowMs: number
+  logger: Log
+  worker: () => Worker | undefined
+}
+
+export type SyncOutcome = AuditEntry['outcome']
+
+function isTransient (err: unknown): boolean {
+  return err instanceof UpstreamError ? err.transient : true
+}
+
+function describe (err: unknown): { code: string, message: string } {
+  if (err instanceof UpstreamError) return { code: err.code, message: err.message }
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) }
+}
+
+export function createSyncProcessor (deps: SyncDeps) {
+  const { store, budget, logger } = deps
+
+  /** Stops every worker on the queue for ms and puts this job back without spending an attempt. */
+  async function pauseQueue (ms: number): Promise<never> {
+    const worker = deps.worker()
+    if (worker !== undefined) await worker.rateLimit(ms)
+    throw Worker.RateLimitError()
+  }
+
+  async function fail (job: Job<SyncJobData>, key: string, err: unknown, final: boolean): Promise<never> {
+    const error = describe(err)
+    const at = new Date().toISOString()
+    if (final) {
+      await store.recordOutcome(key, { at, outcome: 'failed', eventIds: job.data.eventIds, attempts: job.attemptsMade + 1, error, ...(err instanceof UpstreamError && err.status > 0 ? { enerfloStatus: err.status } : {}) })
+      logger.warn({ userKey: key, jobId: job.id, code: error.code }, 'sync failed permanently')
+    } else {
+      logger.info({ userKey: key, jobId: job.id, code: error.code, attempt: job.attemptsMade + 1 }, 'sync attempt failed, will retry')
+    }
+    if (final && isTransient(err)) throw err instanceof Error ? err : new Error(error.message)
+    throw final ? new UnrecoverableError(`${error.code}: ${error.message}`) : err
+  }
+
+  return async function processSync (job: Job<SyncJobData>, token?: string): Promise<{ outcome: SyncOutcome, fields?: string[] }> {
+    const { source, userId, eventIds } = job.data
+    const key = userKey(source, userId)
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+    const provider = deps.providers[source]
+    if (provider === undefined) {
+      return await fail(job, key, new UnrecoverableError(`source ${source} is not configured on this worker`), true)
+    }
+
+    let fetched
+    try {
+      fetched = await provider.fetchDesired(userId)
+    } catch (err) {
+      if (err instanceof UpstreamError && err.code === 'OKTA_RATE_LIMITED' && token !== undefined) {
+        await job.moveToDelayed(Date.now() + (err.retryAfterMs ?? 60_000), token)
+        throw new DelayedError()
+      }
+      return await fail(job, key, err, lastAttempt || !isTransient(err))
+    }
+
+    const { result, gone } = fetched
+    const record = await store.get(key)
+    const enerfloId = result.enerfloUserId ?? record.enerfloId
+    const at = new Date().toISOString()
+    const notes = result.notes.map((n) => `${n.field}: ${n.reason}`)
+    if (enerfloId === undefined) {
+      const outcome = gone ? 'gone' : 'unresolved'
+      await store.recordOutcome(key, { at, outcome, eventIds, notes })
+      if (outcome === 'unresolved') logger.info({ userKey: key }, 'user has no Enerflo id yet: parked as unresolved')
+      return { outcome }
+    }
+    const baseline = result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId ? undefined : record.applied
+    if (result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId) await store.link(key, result.enerfloUserId)
+
+    const changes = diffFields(result.desired, baseline)
+    const fields = Object.keys(changes)
+    if (fields.length === 0) {
+      await store.recordOutcome(key, { at, outcome: 'unchanged', eventIds, notes })
+      return { outcome: 'unchanged' }
+    }
+
+    const wait = await budget.acquire()
+    if (wait > 0) return await pauseQueue(wait)
+
+    let res
+    try {
+      res = await deps.enerflo.updateUser({ id: enerfloId, ...changes })
+    } catch (err) {
+      if (err instanceof UpstreamError && err.code === 'ENERFLO_RATE_LIMITED') {
+        const ms = err.retryAfterMs ?? deps.windowMs
+        logger.warn({ userKey: key, retryAfterMs: ms }, 'Enerflo answered 429: pausing every worker')
+        await budget.pause(ms, 'enerflo-429')
+        return await pauseQueue(ms)
+      }
+      return await fail(job, key, err, lastAttempt || !isTransient(err))
+    }
+    if (res.rateLimitRemaining === 0) {
+      await budget.pause(res.rateLimitResetMs ?? deps.windowMs, 'enerflo-remaining-0')
+    }
+    await store.recordApplied(key, applyDiff(baseline ?? {}, changes), {
+      at: new Date().toISOString(), outcome: 'applied', eventIds, fields, notes, enerfloStatus: res.status, attempts: job.attemptsMade + 1
+    })
+    logger.info({ userKey: key, fields }, 'user applied to Enerflo')
+    return { outcome: 'applied', fields }
+  }
+}

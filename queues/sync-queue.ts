@@ -1,0 +1,58 @@
+/**
+ * The one queue: "make Enerflo match what source S says about user X now". Jobs are
+ * level-triggered, so one job per (source, user) is enough: BullMQ deduplicates on that key with
+ * keepLastIfActive, which keeps at most one active and one waiting job per user and never lets two
+ * workers apply the same user at once. Job data holds ids and timestamps only, no personal data.
+ */
+import type { JobsOptions, Queue } from 'bullmq'
+
+export const SYNC_QUEUE = 'user-sync'
+export const SYNC_JOB = 'sync-user'
+
+export type Source = 'okta' | 'graph'
+
+export interface SyncJobData {
+  source: Source
+  /** The provider's user id (Okta `00u…`, Entra object id). */
+  userId: string
+  /** Provider event ids that asked for this sync (audit and duplicate accounting only). */
+  eventIds: string[]
+  /** When our receiver accepted the delivery (ms since epoch). */
+  receivedAt: number
+}
+
+export interface SyncJobSettings {
+  attempts: number
+}
+
+/** The key a user's jobs are deduplicated on. */
+export function userKey (source: Source, userId: string): string {
+  return `${source}:${userId}`
+}
+
+export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): JobsOptions {
+  return {
+    attempts: settings.attempts,
+    backoff: { type: 'jittered' },
+    deduplication: { id: userKey(data.source, data.userId), keepLastIfActive: true },
+    // Finished jobs are evidence for operators, not state: keep a day of successes and a week of
+    // failures, bounded by count so a flood cannot fill Redis.
+    removeOnComplete: { age: 24 * 3600, count: 5000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 20000 }
+  }
+}
+
+/** Adds every job of one delivery in one Redis round trip. */
+export async function enqueueSyncJobs (queue: Queue<SyncJobData>, jobs: SyncJobData[], settings: SyncJobSettings): Promise<void> {
+  if (jobs.length === 0) return
+  await queue.addBulk(jobs.map((data) => ({ name: SYNC_JOB, data, opts: syncJobOptions(data, settings) })))
+}
+
+/**
+ * Exponential backoff with full jitter: 2 s, 4 s, 8 s … capped at 5 minutes, each drawn at random
+ * below its ceiling so that many users failing together do not retry together.
+ */
+export function jitteredBackoff (attemptsMade: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(5 * 60_000, 2000 * 2 ** Math.max(0, attemptsMade - 1))
+  return Math.max(500, Math.round(ceiling * random()))
+}

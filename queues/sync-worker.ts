@@ -1,0 +1,32 @@
+/**
+ * Builds the BullMQ worker for the sync queue. Workers use their own connection with
+ * maxRetriesPerRequest: null (BullMQ's requirement for blocking commands), so a Redis outage makes
+ * them wait and reconnect instead of failing jobs.
+ */
+import { Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { createSyncProcessor, type SyncDeps } from './sync-processor.js'
+import { jitteredBackoff, SYNC_QUEUE, type SyncJobData } from './sync-queue.js'
+
+export interface SyncWorkerOptions {
+  connection: Redis
+  prefix: string
+  concurrency: number
+  deps: Omit<SyncDeps, 'worker'>
+}
+
+export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> {
+  let worker: Worker<SyncJobData> | undefined
+  const processor = createSyncProcessor({ ...opts.deps, worker: () => worker })
+  worker = new Worker<SyncJobData>(SYNC_QUEUE, processor, {
+    connection: opts.connection,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    // BullMQ honours worker.rateLimit() only when a limiter is set. The real budget is counted per
+    // Enerflo call in src/sync/budget.ts, so this one is set high enough never to bind by itself.
+    limiter: { max: 1_000_000_000, duration: 1000 },
+    settings: { backoffStrategy: (attemptsMade: number) => jitteredBackoff(attemptsMade) },
+    autorun: false
+  })
+  return worker
+}

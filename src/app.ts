@@ -1,0 +1,48 @@
+/**
+ * buildApp(config): the whole service as a Fastify plugin tree. The process (src/server.ts)
+ * decides what to run; tests build this directly and drive it with inject() or real HTTP.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Config } from './config.js'
+import type { Mapping } from './mapping/mapping-file.js'
+import { loggerOptions } from './log.js'
+import redis from '../plugins/redis.js'
+import errorHandler from '../plugins/error-handler.js'
+import syncServices from '../plugins/sync-services.js'
+import health from '../plugins/health.js'
+import status from '../plugins/status.js'
+import oktaWebhook from '../plugins/okta-webhook.js'
+import workers from '../plugins/workers.js'
+import opsAuth from '../plugins/ops-auth.js'
+import opsLinks from '../plugins/ops-links.js'
+
+export interface BuildOptions {
+  config: Config
+  mapping: Mapping
+  /** Defaults to pino at LOG_LEVEL; tests pass false or a stream. */
+  logger?: boolean | Record<string, unknown>
+}
+
+export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts
+  const app = Fastify({
+    logger: opts.logger ?? loggerOptions(config.LOG_LEVEL),
+    // Providers retry on their own; an HTTP keep-alive longer than theirs keeps sockets warm.
+    keepAliveTimeout: 65_000,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+  })
+  await app.register(errorHandler)
+  await app.register(redis, { url: config.REDIS_URL })
+  await app.register(syncServices, { config, mapping: opts.mapping })
+  await app.register(opsAuth, { token: config.OPS_TOKEN, required: true })
+  await app.register(health)
+  await app.register(status)
+  if (config.SERVICE_ROLE !== 'worker') {
+    if (config.okta !== undefined) await app.register(oktaWebhook)
+    await app.register(opsLinks)
+  }
+  if (config.SERVICE_ROLE !== 'api') await app.register(workers)
+  return app
+}

@@ -1,0 +1,93 @@
+/**
+ * The environment, read once at start into a typed Config. Nothing else reads process.env.
+ * Every problem is collected and reported in one message; secret values never appear in it.
+ */
+import { Type, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { SyncError } from './errors.js'
+
+const Str = Type.String({ minLength: 1 })
+const Opt = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Optional(s)
+const Url = Type.String({ minLength: 1, pattern: '^https?://' })
+
+export const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
+  QUEUE_PREFIX: Type.String({ minLength: 1, pattern: '^[^:\\s]+$', default: 'enerflo-sync' }),
+  SERVICE_ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], { default: 'all' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  ENERFLO_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://enerflo.io' }),
+  ENERFLO_API_KEY: Opt(Str),
+  ENERFLO_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 300 }),
+  ENERFLO_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 100, default: 60_000 }),
+  ENERFLO_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+  OKTA_ORG_URL: Type.Optional(Url),
+  OKTA_API_TOKEN: Opt(Str),
+  OKTA_WEBHOOK_SECRET: Opt(Str),
+  OKTA_WEBHOOK_SECRET_PREVIOUS: Opt(Str),
+  OKTA_WEBHOOK_HEADER: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$', default: 'authorization' }),
+  OPS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  MAPPING_FILE: Type.String({ minLength: 1, default: './mapping.json' }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
+  JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  SANDBOX_SEED_DIR: Type.String({ minLength: 1, default: './sandbox' })
+}, { additionalProperties: true })
+
+export type Env = Static<typeof EnvSchema>
+
+export interface Config extends Env {
+  /** No Enerflo key and no provider credentials: run against the built-in simulator. */
+  sandbox: boolean
+  okta: { orgUrl: string, apiToken: string } | undefined
+  oktaWebhookSecrets: string[]
+}
+
+const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN'])
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS']
+
+/** Reads the variables this service knows; empty strings count as unset. */
+function pick (env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const raw = env[key]
+    if (raw === undefined || raw.trim() === '') continue
+    out[key] = INTEGER_NAMES.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim()
+  }
+  return out
+}
+
+export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Value.Default(EnvSchema, pick(env)) as Record<string, unknown>
+  const problems: string[] = []
+  for (const e of Value.Errors(EnvSchema, raw)) {
+    const name = e.path.replace(/^\//, '')
+    const shown = SECRET_NAMES.has(name) ? '(hidden)' : JSON.stringify(e.value)
+    const choices = (e.schema.anyOf as Array<{ const?: unknown }> | undefined)?.map((s) => JSON.stringify(s.const))
+    const message = choices !== undefined ? `must be one of ${choices.join(', ')}` : e.message
+    problems.push(`${name}: ${message} (got ${shown})`)
+  }
+  const env2 = raw as Env
+  const oktaParts = [env2.OKTA_ORG_URL, env2.OKTA_API_TOKEN]
+  if (oktaParts.some((v) => v !== undefined) && oktaParts.some((v) => v === undefined)) {
+    problems.push('OKTA_ORG_URL and OKTA_API_TOKEN must be set together')
+  }
+  const okta = env2.OKTA_ORG_URL !== undefined && env2.OKTA_API_TOKEN !== undefined
+    ? { orgUrl: env2.OKTA_ORG_URL.replace(/\/+$/, ''), apiToken: env2.OKTA_API_TOKEN }
+    : undefined
+  if (okta !== undefined && env2.OKTA_WEBHOOK_SECRET === undefined) {
+    problems.push('OKTA_WEBHOOK_SECRET must be set when Okta is configured (the Event Hook authenticates with it)')
+  }
+  if (env2.OKTA_WEBHOOK_SECRET !== undefined && env2.OKTA_WEBHOOK_SECRET.length < 16) {
+    problems.push('OKTA_WEBHOOK_SECRET: must be at least 16 characters (got a shorter one)')
+  }
+  const sandbox = env2.ENERFLO_API_KEY === undefined && okta === undefined
+  if (!sandbox && env2.ENERFLO_API_KEY === undefined) {
+    problems.push('ENERFLO_API_KEY must be set when a provider is configured: the service never syncs real identities into the simulator')
+  }
+  if (problems.length > 0) {
+    throw new SyncError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
+  }
+  const secrets = [env2.OKTA_WEBHOOK_SECRET, env2.OKTA_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => s !== undefined)
+  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets }
+}

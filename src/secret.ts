@@ -1,0 +1,18 @@
+/**
+ * Constant-time secret checks. Both sides are hashed first so that neither the length nor the
+ * position of the first differing byte leaks through timing, and a list of accepted secrets
+ * (current and previous, during rotation) is always checked in full.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto'
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest()
+
+export function matchesAnySecret (presented: string | undefined, secrets: readonly string[]): boolean {
+  const given = digest(presented ?? '')
+  let ok = false
+  for (const secret of secrets) {
+    // No early exit: every accepted secret costs the same.
+    if (timingSafeEqual(given, digest(secret)) && presented !== undefined) ok = true
+  }
+  return ok
+}

@@ -1,0 +1,76 @@
+/**
+ * Enerflo's request budget (ENERFLO_RATE_LIMIT_MAX per ENERFLO_RATE_LIMIT_WINDOW_MS), shared by
+ * every worker in every process through Redis. A sliding-window log: each granted call is a member
+ * of a sorted set scored by Redis's own clock, so processes with skewed clocks still agree. A pause
+ * key stops everyone at once when Enerflo itself says stop (429 or x-ratelimit-remaining: 0).
+ */
+import type { Redis } from 'ioredis'
+import { randomUUID } from 'node:crypto'
+
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = redis.call('PTTL', KEYS[2])
+if paused > 0 then return paused end
+local window = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < max then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)
+`
+
+const PAUSE = `
+local current = redis.call('PTTL', KEYS[1])
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1]) end
+return 1
+`
+
+export interface BudgetState {
+  limit: number
+  windowMs: number
+  used: number
+  remaining: number
+  /** ms since epoch until which Enerflo asked us to stop, if it did. */
+  pausedUntil: number | undefined
+}
+
+export interface Budget {
+  /** 0 when a call may go now (and it is counted); otherwise ms to wait. */
+  acquire: () => Promise<number>
+  /** Stop every worker for ms (never shortens a longer pause). */
+  pause: (ms: number, reason: string) => Promise<void>
+  state: () => Promise<BudgetState>
+}
+
+export function createBudget (redis: Redis, opts: { prefix: string, max: number, windowMs: number }): Budget {
+  const logKey = `${opts.prefix}:budget:enerflo:log`
+  const pauseKey = `${opts.prefix}:budget:enerflo:pause`
+  return {
+    async acquire () {
+      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, opts.windowMs, opts.max, randomUUID())
+      return Number(wait)
+    },
+    async pause (ms, reason) {
+      await redis.eval(PAUSE, 1, pauseKey, Math.max(1, Math.ceil(ms)), reason)
+    },
+    async state () {
+      const now = Date.now()
+      const [[, used], [, pttl]] = await redis.multi()
+        .zcount(logKey, now - opts.windowMs, '+inf')
+        .pttl(pauseKey)
+        .exec() as [[null, number], [null, number]]
+      return {
+        limit: opts.max,
+        windowMs: opts.windowMs,
+        used,
+        remaining: Math.max(0, opts.max - used),
+        pausedUntil: pttl > 0 ? now + pttl : undefined
+      }
+    }
+  }
+}

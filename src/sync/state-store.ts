@@ -1,0 +1,115 @@
+/**
+ * What the service remembers per user, in Redis: the Enerflo id it is linked to, the state last
+ * applied to Enerflo (the diff's baseline), a bounded audit trail, and whether it is parked as
+ * unresolved. Also the counters and last outcomes that /status shows.
+ */
+import type { Redis } from 'ioredis'
+import type { EnerfloUserFields } from '../mapping/types.js'
+
+export interface UserRecord {
+  enerfloId: number | undefined
+  applied: EnerfloUserFields | undefined
+}
+
+export interface AuditEntry {
+  at: string
+  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone'
+  eventIds: string[]
+  /** Field names only: values are personal data and stay out of the trail's summary. */
+  fields?: string[]
+  notes?: string[]
+  enerfloStatus?: number
+  attempts?: number
+  error?: { code: string, message: string }
+}
+
+export interface LastOutcome { at: string, userKey: string, code?: string, message?: string }
+
+const AUDIT_LENGTH = 50
+const AUDIT_TTL_S = 90 * 24 * 3600
+
+export function createStateStore (redis: Redis, prefix: string) {
+  const userHash = (key: string): string => `${prefix}:user:${key}`
+  const auditList = (key: string): string => `${prefix}:audit:${key}`
+  const unresolvedSet = `${prefix}:unresolved`
+  const statsHash = `${prefix}:stats`
+  const lastKey = (kind: 'success' | 'failure'): string => `${prefix}:last:${kind}`
+
+  const audit = (m: ReturnType<Redis['multi']>, key: string, entry: AuditEntry): void => {
+    m.lpush(auditList(key), JSON.stringify(entry)).ltrim(auditList(key), 0, AUDIT_LENGTH - 1).expire(auditList(key), AUDIT_TTL_S)
+  }
+
+  return {
+    async get (key: string): Promise<UserRecord> {
+      const [enerfloId, applied] = await redis.hmget(userHash(key), 'enerfloId', 'applied')
+      return {
+        enerfloId: enerfloId == null ? undefined : Number(enerfloId),
+        applied: applied == null ? undefined : JSON.parse(applied) as EnerfloUserFields
+      }
+    },
+
+    /** Links a provider user to an Enerflo id. A different id than before drops the old baseline. */
+    async link (key: string, enerfloId: number): Promise<void> {
+      const current = await redis.hget(userHash(key), 'enerfloId')
+      const m = redis.multi().hset(userHash(key), 'enerfloId', String(enerfloId))
+      if (current !== null && Number(current) !== enerfloId) m.hdel(userHash(key), 'applied')
+      await m.zrem(unresolvedSet, key).exec()
+    },
+
+    async unlink (key: string): Promise<void> {
+      await redis.hdel(userHash(key), 'enerfloId', 'applied')
+    },
+
+    async recordApplied (key: string, applied: EnerfloUserFields, entry: AuditEntry): Promise<void> {
+      const m = redis.multi()
+        .hset(userHash(key), 'applied', JSON.stringify(applied), 'appliedAt', entry.at)
+        .zrem(unresolvedSet, key)
+        .set(lastKey('success'), JSON.stringify({ at: entry.at, userKey: key }))
+        .hincrby(statsHash, 'enerflo.applied', 1)
+      audit(m, key, entry)
+      await m.exec()
+    },
+
+    async recordOutcome (key: string, entry: AuditEntry): Promise<void> {
+      const m = redis.multi()
+      if (entry.outcome === 'unresolved') m.zadd(unresolvedSet, Date.now(), key)
+      else m.zrem(unresolvedSet, key)
+      if (entry.outcome === 'failed' && entry.error !== undefined) {
+        m.set(lastKey('failure'), JSON.stringify({ at: entry.at, userKey: key, ...entry.error }))
+      }
+      m.hincrby(statsHash, `sync.${entry.outcome}`, 1)
+      audit(m, key, entry)
+      await m.exec()
+    },
+
+    async auditTrail (key: string): Promise<AuditEntry[]> {
+      const rows = await redis.lrange(auditList(key), 0, -1)
+      return rows.map((r) => JSON.parse(r) as AuditEntry)
+    },
+
+    async unresolved (limit = 100): Promise<{ count: number, users: Array<{ userKey: string, since: string }> }> {
+      const [count, rows] = await Promise.all([redis.zcard(unresolvedSet), redis.zrange(unresolvedSet, 0, limit - 1, 'WITHSCORES')])
+      const users: Array<{ userKey: string, since: string }> = []
+      for (let i = 0; i + 1 < rows.length; i += 2) users.push({ userKey: rows[i] as string, since: new Date(Number(rows[i + 1])).toISOString() })
+      return { count, users }
+    },
+
+    async lastOutcomes (): Promise<{ success: LastOutcome | undefined, failure: LastOutcome | undefined }> {
+      const [s, f] = await redis.mget(lastKey('success'), lastKey('failure'))
+      return {
+        success: s === null || s === undefined ? undefined : JSON.parse(s) as LastOutcome,
+        failure: f === null || f === undefined ? undefined : JSON.parse(f) as LastOutcome
+      }
+    },
+
+    async stats (): Promise<Record<string, number>> {
+      const raw = await redis.hgetall(statsHash)
+      return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]))
+    },
+
+    statsKey: statsHash,
+    eventKey: (source: string, eventId: string): string => `${prefix}:event:${source}:${eventId}`
+  }
+}
+
+export type StateStore = ReturnType<typeof createStateStore>
