@@ -1,0 +1,57 @@
+/**
+ * The sandbox's test hooks over HTTP (/__sandbox/*), so whole-process tests that only have the
+ * sandbox's URL can read its users and requests, inject faults and reset it. They never count
+ * against the rate limit: observing the sandbox must not change what it answers.
+ */
+import type { ServerResponse } from 'node:http'
+import { send } from './sandbox-http.js'
+import { parseFault, type FaultQueue } from './sandbox-faults.js'
+import { normalizeUsers } from './sandbox-seed.js'
+import type { UpdateContext } from './sandbox-update.js'
+import type { SandboxRequest, SandboxUser } from './sandbox-types.js'
+
+/** The sandbox's mutable state, shared by the PUT handler and the hooks. */
+export interface SandboxState extends UpdateContext {
+  requests: SandboxRequest[]
+  faults: FaultQueue
+  maxConcurrent: number
+  reset (users?: SandboxUser[]): void
+}
+
+function parse (raw: string): { ok: true, value: unknown } | { ok: false } {
+  if (raw.trim() === '') return { ok: true, value: undefined }
+  try { return { ok: true, value: JSON.parse(raw) } } catch { return { ok: false } }
+}
+
+export function handleHook (state: SandboxState, method: string, path: string, raw: string, res: ServerResponse): void {
+  const route = `${method} ${path}`
+  if (route === 'GET /__sandbox/users') {
+    const users = [...state.users.values()].sort((a, b) => a.id - b.id)
+    return send(res, 200, {}, { users })
+  }
+  if (route === 'GET /__sandbox/requests') {
+    return send(res, 200, {}, { requests: state.requests, maxConcurrentPerUser: state.maxConcurrent })
+  }
+  const body = parse(raw)
+  if (!body.ok) return send(res, 400, {}, { success: false, message: 'The request body is not valid JSON.' })
+  if (route === 'POST /__sandbox/faults') {
+    const fault = parseFault(body.value)
+    if (fault === undefined) {
+      return send(res, 400, {}, { success: false, message: 'Expected a fault: {kind:"status",status,count,body?} | {kind:"latency",ms,count} | {kind:"drop",count} | {kind:"rate-limit",count,retryAfterSec}' })
+    }
+    state.faults.push(fault)
+    return send(res, 200, {}, { success: true, pending: state.faults.pending() })
+  }
+  if (route === 'POST /__sandbox/reset') {
+    const v = body.value as { users?: unknown } | undefined
+    let users: SandboxUser[] | undefined
+    if (v !== undefined && v !== null && typeof v === 'object' && v.users !== undefined) {
+      try { users = normalizeUsers(v.users, 'reset') } catch (err) {
+        return send(res, 400, {}, { success: false, message: (err as Error).message })
+      }
+    }
+    state.reset(users)
+    return send(res, 200, {}, { success: true, users: state.users.size })
+  }
+  send(res, 404, {}, { success: false, message: `No sandbox hook ${route}` })
+}

@@ -1,0 +1,136 @@
+/**
+ * The rules of Enerflo's "Update a User" (PUT /api/v3/users) as the sandbox enforces them: a pure
+ * function over the user table, so the server module only does HTTP. Errors are shaped like the
+ * Laravel validation answers Enerflo gives (422, a `message` and per-field `errors`), because the
+ * client turns exactly those into operator messages.
+ */
+import { ATTRIBUTED_ROLES, REGIONAL_MANAGER, copyUser, type SandboxUser } from './sandbox-types.js'
+
+export interface UpdateContext {
+  users: Map<number, SandboxUser>
+  knownRoles: ReadonlySet<string>
+  offices: ReadonlySet<number> | undefined
+}
+
+export interface UpdateOutcome {
+  status: number
+  body: Record<string, unknown>
+}
+
+/** The three formats Enerflo documents; each must hold exactly ten digits. */
+const PHONE = /^(?:\d{10}|\d{3}-\d{3}-\d{4}|\(\d{3}\) \d{3}-\d{4})$/
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** Reads the body's id: the docs type it as a string, the service sends a number. */
+export function bodyUserId (body: unknown): number | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined
+  const id = (body as Record<string, unknown>).id
+  if (typeof id === 'number' && Number.isInteger(id)) return id
+  if (typeof id === 'string' && /^\d+$/.test(id)) return Number(id)
+  return undefined
+}
+
+function invalid (errors: Record<string, string[]>): UpdateOutcome {
+  const all = Object.values(errors).flat()
+  const more = all.length > 1 ? ` (and ${all.length - 1} more error${all.length > 2 ? 's' : ''})` : ''
+  return { status: 422, body: { success: false, message: `${all[0] ?? 'The given data was invalid.'}${more}`, errors } }
+}
+
+function sameEmail (a: string | undefined, b: string): boolean {
+  return a !== undefined && a.toLowerCase() === b.toLowerCase()
+}
+
+/** Validates `body` against the table and, when it passes, applies it. Absent fields stay. */
+export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return invalid({ id: ['The id field is required.'] })
+  }
+  const b = body as Record<string, unknown>
+  if (b.id === undefined || b.id === null) return invalid({ id: ['The id field is required.'] })
+  const id = bodyUserId(b)
+  if (id === undefined) return invalid({ id: ['The id must be an integer.'] })
+  const current = ctx.users.get(id)
+  if (current === undefined) {
+    return { status: 404, body: { success: false, message: `User ${String(b.id)} not found.` } }
+  }
+
+  const errors: Record<string, string[]> = {}
+  const fail = (field: string, msg: string): void => { (errors[field] ??= []).push(msg) }
+  const next = copyUser(current)
+
+  for (const field of ['first_name', 'last_name'] as const) {
+    const v = b[field]
+    if (v === undefined) continue
+    if (typeof v !== 'string') fail(field, `The ${field} must be a string.`)
+    else next[field] = v
+  }
+  if (b.active !== undefined) {
+    if (typeof b.active !== 'boolean') fail('active', 'The active field must be true or false.')
+    else next.active = b.active
+  }
+  if (b.email !== undefined) {
+    const email = b.email
+    if (typeof email !== 'string' || !EMAIL.test(email)) fail('email', 'The email must be a valid email address.')
+    else if ([...ctx.users.values()].some((u) => u.id !== id && sameEmail(u.email, email))) {
+      fail('email', 'The email has already been taken.')
+    } else next.email = email
+  }
+  if (b.phone !== undefined) {
+    if (typeof b.phone !== 'string' || !PHONE.test(b.phone)) {
+      fail('phone', 'The phone must be a 10-digit number like 555-555-5555, 5555555555 or (555) 555-5555.')
+    } else next.phone = b.phone.replace(/\D/g, '')
+  }
+  if (b.manager_email !== undefined) {
+    const m = b.manager_email
+    if (typeof m !== 'string' || ![...ctx.users.values()].some((u) => sameEmail(u.email, m))) {
+      fail('manager_email', `The selected manager email ${String(m)} is invalid: no user has that email.`)
+    } else next.manager_email = m
+  }
+  if (b.roles !== undefined) {
+    const roles = b.roles
+    if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
+      fail('roles', 'The roles must be an array of Role Names.')
+    } else {
+      for (const r of roles as string[]) {
+        if (!ctx.knownRoles.has(r)) fail('roles', `The role ${r} is not a valid Role Name (use the Role Name, not the Role Slug).`)
+      }
+      next.roles = [...new Set(roles as string[])]
+    }
+  }
+  if (b.office_ids !== undefined) {
+    const ids = b.office_ids
+    if (!Array.isArray(ids) || ids.some((o) => !Number.isInteger(o))) {
+      fail('office_ids', 'The office_ids must be an array of integers.')
+    } else {
+      for (const o of ids as number[]) {
+        if (ctx.offices !== undefined && !ctx.offices.has(o)) fail('office_ids', `The selected office id ${o} is invalid.`)
+      }
+      next.office_ids = [...ids as number[]]
+    }
+  }
+  if (Object.keys(errors).length > 0) return invalid(errors)
+
+  // Enerflo refuses to drop a role that still owns surveys or appointments; it stays refused
+  // until someone reassigns them, which is why the client treats it as permanent.
+  const attributed = current.surveys + current.appointments
+  if (attributed > 0) {
+    for (const role of ATTRIBUTED_ROLES) {
+      if (current.roles.includes(role) && !next.roles.includes(role)) {
+        fail('roles', `The ${role} role cannot be removed: the user has ${current.surveys} surveys and ${current.appointments} appointments attributed. Reassign them first.`)
+      }
+    }
+    if (Object.keys(errors).length > 0) return invalid(errors)
+  }
+
+  // Documented: extra office ids belong only to the Regional Manager role; otherwise ignored.
+  if (!next.roles.includes(REGIONAL_MANAGER)) next.office_ids = next.office_ids.slice(0, 1)
+
+  ctx.users.set(next.id, next)
+  return { status: 200, body: { success: true, data: publicUser(next) } }
+}
+
+/** The user as the API shows it: without the sandbox-only attribution counts. */
+export function publicUser (u: SandboxUser): Record<string, unknown> {
+  const { surveys: _s, appointments: _a, ...rest } = u
+  return { ...rest, roles: [...u.roles], office_ids: [...u.office_ids] }
+}
