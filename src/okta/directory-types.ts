@@ -1,0 +1,36 @@
+/**
+ * Shapes of the local Okta directory (the sandbox's demo directory and the tests' Okta).
+ */
+
+export interface DirectoryUser {
+  id: string
+  status: string
+  profile: Record<string, unknown>
+  /** Group ids, in the order Okta lists them. */
+  groups: string[]
+}
+
+export interface DirectoryGroup {
+  id: string
+  name: string
+}
+
+export type DirectoryFault =
+  | { kind: 'status', status: number, count: number }
+  | { kind: 'rate-limit', count: number, resetInSec: number }
+
+export interface OktaDirectory {
+  /** Starts listening (port 0 = any free port, host 127.0.0.1 by default); resolves to the base URL. */
+  listen: (port?: number, host?: string) => Promise<string>
+  close: () => Promise<void>
+  setUser: (u: DirectoryUser) => void
+  updateProfile: (id: string, patch: Record<string, unknown>) => void
+  setStatus: (id: string, status: string) => void
+  deleteUser: (id: string) => void
+  addToGroup: (userId: string, groupId: string) => void
+  removeFromGroup: (userId: string, groupId: string) => void
+  /** Every request received, in order; `path` includes the query string. */
+  requests: () => Array<{ method: string, path: string }>
+  /** The next `count` authenticated requests fail this way; faults queue up in order. */
+  inject: (fault: DirectoryFault) => void
+}
