@@ -76,6 +76,7 @@ export default fp(async (app) => {
     })
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
     request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored, duplicates }, 'okta delivery accepted')
-    return await reply.code(200).send(null)
+    // Okta wants a 200 with an empty body.
+    return await reply.code(200).send()
   })
 }, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler'] })

@@ -4,7 +4,6 @@
  * Needs `Authorization: Bearer <OPS_TOKEN>` when OPS_TOKEN is set.
  */
 import fp from 'fastify-plugin'
-import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { readRedisInfo } from './redis.js'
 import { ErrorReply } from './error-handler.js'

@@ -36,6 +36,7 @@ export default fp(async (app) => {
     connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
+    backoffMs: config.JOB_BACKOFF_MS,
     deps: {
       providers,
       enerflo,

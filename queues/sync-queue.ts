@@ -49,10 +49,11 @@ export async function enqueueSyncJobs (queue: Queue<SyncJobData>, jobs: SyncJobD
 }
 
 /**
- * Exponential backoff with full jitter: 2 s, 4 s, 8 s … capped at 5 minutes, each drawn at random
- * below its ceiling so that many users failing together do not retry together.
+ * Exponential backoff with jitter: base, 2×base, 4×base … capped at 5 minutes, each drawn at
+ * random between half and all of its ceiling so that many users failing together do not retry
+ * together, and none retries at once.
  */
-export function jitteredBackoff (attemptsMade: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(5 * 60_000, 2000 * 2 ** Math.max(0, attemptsMade - 1))
-  return Math.max(500, Math.round(ceiling * random()))
+export function jitteredBackoff (attemptsMade: number, baseMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(5 * 60_000, baseMs * 2 ** Math.max(0, attemptsMade - 1))
+  return Math.round(ceiling * (0.5 + random() / 2))
 }

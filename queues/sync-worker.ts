@@ -12,20 +12,21 @@ export interface SyncWorkerOptions {
   connection: Redis
   prefix: string
   concurrency: number
+  backoffMs: number
   deps: Omit<SyncDeps, 'worker'>
 }
 
 export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> {
-  let worker: Worker<SyncJobData> | undefined
+  // The processor pauses the whole worker on a 429, so it needs the worker it runs in.
   const processor = createSyncProcessor({ ...opts.deps, worker: () => worker })
-  worker = new Worker<SyncJobData>(SYNC_QUEUE, processor, {
+  const worker: Worker<SyncJobData> = new Worker<SyncJobData>(SYNC_QUEUE, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
     // BullMQ honours worker.rateLimit() only when a limiter is set. The real budget is counted per
     // Enerflo call in src/sync/budget.ts, so this one is set high enough never to bind by itself.
     limiter: { max: 1_000_000_000, duration: 1000 },
-    settings: { backoffStrategy: (attemptsMade: number) => jitteredBackoff(attemptsMade) },
+    settings: { backoffStrategy: (attemptsMade: number) => jitteredBackoff(attemptsMade, opts.backoffMs) },
     autorun: false
   })
   return worker

@@ -33,6 +33,9 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
   })
+  // Every body this service accepts is JSON: a text/plain body is a 415, not a string that fails
+  // the schema later.
+  app.removeContentTypeParser('text/plain')
   await app.register(errorHandler)
   await app.register(redis, { url: config.REDIS_URL })
   await app.register(syncServices, { config, mapping: opts.mapping })

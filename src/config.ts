@@ -31,6 +31,7 @@ export const EnvSchema = Type.Object({
   MAPPING_FILE: Type.String({ minLength: 1, default: './mapping.json' }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
   JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  JOB_BACKOFF_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 2000 }),
   SANDBOX_SEED_DIR: Type.String({ minLength: 1, default: './sandbox' })
 }, { additionalProperties: true })
 
@@ -44,7 +45,7 @@ export interface Config extends Env {
 }
 
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN'])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS']
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS']
 
 /** Reads the variables this service knows; empty strings count as unset. */
 function pick (env: NodeJS.ProcessEnv): Record<string, unknown> {
