@@ -49,7 +49,7 @@ export default fp(async (app) => {
     bodyLimit: BODY_LIMIT,
     schema: {
       body: OktaDeliverySchema,
-      response: { 200: Type.Null(), '4xx': ErrorReply, '5xx': ErrorReply }
+      response: { 200: Type.String({ maxLength: 0, description: 'empty: Okta reads only the status' }), '4xx': ErrorReply, '5xx': ErrorReply }
     },
     preValidation: checkSecret
   }, async (request, reply) => {
@@ -77,6 +77,6 @@ export default fp(async (app) => {
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
     request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored, duplicates }, 'okta delivery accepted')
     // Okta wants a 200 with an empty body.
-    return await reply.code(200).send()
+    return await reply.code(200).send('')
   })
 }, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler'] })

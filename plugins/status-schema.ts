@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
-const Outcome = Type.Object({ at: Type.String(), userKey: Type.String(), code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })
+const Outcome = Type.Object({ at: Type.String(), userKey: Type.String(), fields: Type.Optional(Type.Array(Type.String())), code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })
 
 export const StatusReply = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('down')]),

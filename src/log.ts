@@ -6,7 +6,9 @@
 import type { LoggerOptions } from 'pino'
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
-const PHONE = /\+?\d[\d\s().-]{7,}\d/g
+// North American shapes (what this service handles): 555-555-5555, (555) 555-5555, +1 555 555 5555,
+// 5555555555. Not IP addresses, ports or longer ids.
+const PHONE = /(?<![\w.:])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}(?![\w.:])/g
 
 export function scrub (text: string): string {
   return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]')
@@ -17,7 +19,10 @@ function scrubValue (value: unknown, depth: number): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1))
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, depth + 1)
+  for (const [k, v] of Object.entries(value)) {
+    // Fastify's req/res go through pino's own serializers (method, url, status), after this hook.
+    out[k] = depth === 0 && (k === 'req' || k === 'res') ? v : scrubValue(v, depth + 1)
+  }
   return out
 }
 

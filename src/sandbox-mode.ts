@@ -75,8 +75,10 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     'Send a demo Okta Event Hook delivery:',
     `  curl -sS -X POST ${publicBase}/webhooks/okta -H 'content-type: application/json' -H '${rt.config.OKTA_WEBHOOK_HEADER}: ${s}' \\`,
     `    -d '${delivery}'`,
-    'Then watch it apply:',
+    'Then watch it apply (enerflo.lastSuccess names the user and the fields sent):',
     `  curl -sS ${publicBase}/status`,
+    'and see the simulated Enerflo user (1002) now:',
+    `  curl -sS -H 'api-key: ${rt.config.ENERFLO_API_KEY ?? ''}' ${rt.enerfloUrl}/__sandbox/users`,
     ''
   ].join('\n')
 }

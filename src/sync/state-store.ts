@@ -23,7 +23,7 @@ export interface AuditEntry {
   error?: { code: string, message: string }
 }
 
-export interface LastOutcome { at: string, userKey: string, code?: string, message?: string }
+export interface LastOutcome { at: string, userKey: string, fields?: string[], code?: string, message?: string }
 
 const AUDIT_LENGTH = 50
 const AUDIT_TTL_S = 90 * 24 * 3600
@@ -64,8 +64,8 @@ export function createStateStore (redis: Redis, prefix: string) {
       const m = redis.multi()
         .hset(userHash(key), 'applied', JSON.stringify(applied), 'appliedAt', entry.at)
         .zrem(unresolvedSet, key)
-        .set(lastKey('success'), JSON.stringify({ at: entry.at, userKey: key }))
-        .hincrby(statsHash, 'enerflo.applied', 1)
+        .set(lastKey('success'), JSON.stringify({ at: entry.at, userKey: key, fields: entry.fields ?? [] }))
+        .hincrby(statsHash, 'sync.applied', 1)
       audit(m, key, entry)
       await m.exec()
     },
