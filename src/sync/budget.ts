@@ -47,12 +47,22 @@ export interface Budget {
   state: () => Promise<BudgetState>
 }
 
+/**
+ * Our window is a little longer than Enerflo's: its clock starts when a request arrives, ours when
+ * the request is granted, and the two differ by each request's transit time. The margin absorbs
+ * that jitter so that Enerflo never counts more than max in its window (2 %, at most 1 s).
+ */
+export function effectiveWindowMs (windowMs: number): number {
+  return windowMs + Math.min(1000, Math.ceil(windowMs * 0.02))
+}
+
 export function createBudget (redis: Redis, opts: { prefix: string, max: number, windowMs: number }): Budget {
+  const windowMs = effectiveWindowMs(opts.windowMs)
   const logKey = `${opts.prefix}:budget:enerflo:log`
   const pauseKey = `${opts.prefix}:budget:enerflo:pause`
   return {
     async acquire () {
-      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, opts.windowMs, opts.max, randomUUID())
+      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, windowMs, opts.max, randomUUID())
       return Number(wait)
     },
     async pause (ms, reason) {
@@ -61,7 +71,7 @@ export function createBudget (redis: Redis, opts: { prefix: string, max: number,
     async state () {
       const now = Date.now()
       const [[, used], [, pttl]] = await redis.multi()
-        .zcount(logKey, now - opts.windowMs, '+inf')
+        .zcount(logKey, now - windowMs, '+inf')
         .pttl(pauseKey)
         .exec() as [[null, number], [null, number]]
       return {

@@ -45,3 +45,15 @@ export function enerfloUsers (): SandboxUser[] {
     { id: 504, first_name: 'New', last_name: 'Hire', email: 'new@example.com', active: true, roles: ['Sales Rep'], office_ids: [101], surveys: 0, appointments: 0 }
   ]
 }
+
+/** n linked users, each in Reps and Phoenix, whose Enerflo side is stale (first name differs). */
+export function manyUsers (n: number): { okta: DirectoryUser[], enerflo: SandboxUser[] } {
+  const okta: DirectoryUser[] = []
+  const enerflo: SandboxUser[] = []
+  for (let i = 0; i < n; i++) {
+    const id = 1000 + i
+    okta.push({ id: `00um${i}`, status: 'ACTIVE', groups: ['00greps', '00gphx'], profile: { login: `u${i}@example.com`, email: `u${i}@example.com`, firstName: `First${i}`, lastName: 'Person', enerfloUserId: String(id) } })
+    enerflo.push({ id, first_name: 'Stale', last_name: 'Person', email: `u${i}@example.com`, active: true, roles: ['Sales Rep'], office_ids: [101], surveys: 0, appointments: 0 })
+  }
+  return { okta, enerflo }
+}

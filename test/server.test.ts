@@ -1,0 +1,217 @@
+/**
+ * The whole process (src/server.ts) as a child: sandbox mode end to end, refusing bad
+ * configuration and bad mapping files, graceful shutdown, and separate api/worker processes.
+ */
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { request } from 'undici'
+import { startRedis } from './helpers/redis.js'
+import { spawnService } from './helpers/process.js'
+import { waitFor } from './helpers/wait.js'
+import { delivery, secret } from './helpers/harness.js'
+import { GROUPS, MAPPING, enerfloUsers, oktaUsers } from './helpers/fixtures.js'
+import { createEnerfloSandbox } from '../src/enerflo/sandbox.js'
+import { createOktaDirectory } from '../src/okta/directory.js'
+
+interface SandboxUserView { id: number, first_name?: string, phone?: string }
+interface StatusView { mode?: string, role?: string, enerflo?: { lastSuccess?: { userKey?: string, fields?: string[] } | null } }
+
+async function getJson<T> (url: string, headers: Record<string, string> = {}): Promise<{ status: number, body: T }> {
+  const res = await request(url, { headers })
+  return { status: res.statusCode, body: await res.body.json() as T }
+}
+
+function tempFile (t: { teardown: (fn: () => unknown) => void }, name: string, content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'efs-server-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  const path = join(dir, name)
+  writeFileSync(path, JSON.stringify(content, null, 2))
+  return path
+}
+
+const NO_STACK = /^\s+at\s/m
+
+t.test('sandbox mode: the banner’s own curls show the whole flow', async (t) => {
+  const redis = await startRedis(t)
+  const svc = await spawnService(t, { REDIS_URL: redis.url })
+  await svc.waitForStdout('the sandbox banner', /and see the simulated Enerflo user.*\n.*__sandbox\/users.*\n/)
+  const out = svc.stdout()
+  t.match(out, /SANDBOX mode/, 'the banner says SANDBOX')
+
+  const secretLine = out.match(/Demo webhook secret \(header "([^"]+)"\): (\S+)/)
+  const post = out.match(/curl -sS -X POST (\S+) -H 'content-type: application\/json' -H '([^:]+): ([^']+)' \\\n\s+-d '([^']+)'/)
+  const users = out.match(/curl -sS -H 'api-key: ([^']+)' (\S+\/__sandbox\/users)/)
+  const statusCurl = out.match(/curl -sS (\S+\/status)\n/)
+  if (secretLine === null || post === null || users === null || statusCurl === null) {
+    t.fail(`banner is missing a part:\n${out}`)
+    return
+  }
+  const [, headerName, webhookSecret] = secretLine
+  const [, webhookUrl, curlHeader, curlSecret, payload] = post
+  t.ok((webhookSecret ?? '').length >= 16, 'a generated webhook secret is printed')
+  t.equal(curlHeader, headerName, 'the curl uses the header the banner names')
+  t.equal(curlSecret, webhookSecret, 'the curl carries the printed secret')
+  t.equal(webhookUrl, `${svc.baseUrl}/webhooks/okta`, 'the curl points at this process')
+  t.equal(statusCurl[1], `${svc.baseUrl}/status`)
+  const [, apiKey, usersUrl] = users
+
+  const sam = async (): Promise<SandboxUserView | undefined> => {
+    const r = await getJson<{ users: SandboxUserView[] }>(usersUrl ?? '', { 'api-key': apiKey ?? '' })
+    return r.body.users.find((u) => u.id === 1002)
+  }
+  t.match(await sam(), { first_name: 'Sam', phone: '6025550102' }, 'before the delivery the simulator holds the stale seed')
+
+  t.match(JSON.parse(payload ?? ''), { data: { events: [{ target: [{ id: '00usampatel000000001', type: 'User' }] }] } },
+    'the curl sends a delivery for the demo user')
+  const res = await request(webhookUrl ?? '', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [curlHeader ?? '']: curlSecret ?? '' },
+    body: payload ?? ''
+  })
+  await res.body.dump()
+  t.equal(res.statusCode, 200, 'the demo delivery is accepted')
+
+  const status = await waitFor('status to name the demo user as last success',
+    async () => (await getJson<StatusView>(statusCurl[1] ?? '')).body,
+    (s) => s.enerflo?.lastSuccess?.userKey === 'okta:00usampatel000000001')
+  t.equal(status.mode, 'sandbox', '/status says sandbox')
+  t.match(status.enerflo?.lastSuccess?.fields, Array, 'lastSuccess lists the fields sent')
+
+  t.match(await sam(), { first_name: 'Samantha', phone: '6025550199' }, 'Enerflo user 1002 now looks the way the demo directory says')
+})
+
+t.test('bad configuration: every problem in one message, no secrets, no stack, exit 1', async (t) => {
+  const token = secret()
+  const opsToken = 'short'
+  const started = Date.now()
+  const svc = await spawnService(t, {
+    PORT: 'abc',
+    SERVICE_ROLE: 'both',
+    OKTA_ORG_URL: 'https://x.okta.com',
+    OKTA_API_TOKEN: token,
+    OPS_TOKEN: opsToken,
+    ENERFLO_RATE_LIMIT_MAX: '0'
+  })
+  const exit = await svc.waitExit(10_000)
+  t.equal(exit.code, 1, 'exits 1')
+  t.ok(Date.now() - started < 10_000, 'and promptly')
+  const err = svc.stderr()
+  t.equal(err.match(/Invalid configuration/g)?.length, 1, 'one message')
+  const lines = err.split('\n')
+  for (const name of ['PORT', 'SERVICE_ROLE', 'OPS_TOKEN', 'ENERFLO_RATE_LIMIT_MAX', 'OKTA_WEBHOOK_SECRET', 'ENERFLO_API_KEY']) {
+    t.ok(lines.some((l) => new RegExp(`^\\s*- ${name}\\b`).test(l)), `a line of its own names ${name}`)
+  }
+  t.match(err, /SERVICE_ROLE: must be one of "all", "api", "worker"/, 'lists the choices')
+  t.notMatch(err, token, 'never shows the Okta token')
+  t.notMatch(err, `"${opsToken}"`, 'never shows the ops token, even a bad one')
+  t.notMatch(err, NO_STACK, 'no stack trace')
+  t.notMatch(svc.stdout(), /SANDBOX/)
+})
+
+t.test('a provider without ENERFLO_API_KEY refuses to start (never syncs real identities into the simulator)', async (t) => {
+  const redis = await startRedis(t)
+  const svc = await spawnService(t, {
+    REDIS_URL: redis.url,
+    OKTA_ORG_URL: 'https://example.okta.com',
+    OKTA_API_TOKEN: secret(),
+    OKTA_WEBHOOK_SECRET: secret()
+  })
+  const exit = await svc.waitExit(10_000)
+  t.equal(exit.code, 1, 'exits 1')
+  t.match(svc.stderr(), /ENERFLO_API_KEY must be set when a provider is configured/)
+  t.match(svc.stderr(), /never syncs real identities into the simulator/)
+  t.notMatch(svc.stderr(), NO_STACK)
+  t.notMatch(svc.stdout(), /SANDBOX/, 'no sandbox was started')
+})
+
+t.test('a bad mapping file: every problem listed, with the slug hint, exit 1', async (t) => {
+  const path = tempFile(t, 'mapping.json', {
+    identity: { okta: { enerfloUserIdAttribute: 'enerfloUserId' } },
+    roles: [
+      { group: 'Reps', roles: ['sales_rep'] },
+      { group: 'Reps', roles: ['Setter'] }
+    ],
+    offices: [{ group: 'Phoenix', officeId: 0 }]
+  })
+  const redis = await startRedis(t)
+  const svc = await spawnService(t, { REDIS_URL: redis.url, MAPPING_FILE: path })
+  const exit = await svc.waitExit(10_000)
+  t.equal(exit.code, 1, 'exits 1')
+  const err = svc.stderr()
+  t.equal(err.match(/mapping file .* is invalid/g)?.length, 1, 'one message naming the file')
+  t.match(err, path)
+  t.match(err, /^\s+- \/roles\/0\/roles\/0: unknown Role Name "sales_rep": use the Role Name "Sales Rep", not the slug/m, 'unknown role, with the hint')
+  t.match(err, /^\s+- \/roles\/1\/group: group "Reps" is already mapped at \/roles\/0/m, 'duplicate group')
+  t.match(err, /^\s+- \/offices\/0\/officeId: 0 is not an Enerflo office id/m, 'office id 0')
+  t.notMatch(err, NO_STACK)
+  t.notMatch(svc.stdout(), /SANDBOX/, 'refuses before starting the sandbox')
+})
+
+t.test('SIGTERM: drains and exits 0', async (t) => {
+  const redis = await startRedis(t)
+  const svc = await spawnService(t, { REDIS_URL: redis.url, LOG_LEVEL: 'info' })
+  await svc.waitForStdout('the sandbox banner', /__sandbox\/users/)
+  const health = await getJson<{ status: string }>(`${svc.baseUrl}/healthz`)
+  t.same(health, { status: 200, body: { status: 'ok' } }, '/healthz answers before SIGTERM')
+  const started = Date.now()
+  svc.child.kill('SIGTERM')
+  const exit = await svc.waitExit(10_000)
+  t.same(exit, { code: 0, signal: null }, 'exits 0 by itself')
+  t.ok(Date.now() - started < 10_000)
+  t.match(svc.stdout(), /shutting down: draining requests and active jobs/)
+  t.notMatch(svc.stderr(), NO_STACK)
+})
+
+t.test('SERVICE_ROLE=api and SERVICE_ROLE=worker as separate processes', async (t) => {
+  const redis = await startRedis(t)
+  const apiKey = secret()
+  const oktaToken = secret()
+  const webhookSecret = secret()
+  const enerflo = createEnerfloSandbox({ apiKey, users: enerfloUsers(), offices: [101, 102, 103] })
+  const directory = createOktaDirectory({ token: oktaToken, users: oktaUsers(), groups: GROUPS })
+  t.teardown(async () => { await enerflo.close(); await directory.close() })
+  const env = {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: `roles-${randomBytes(4).toString('hex')}`,
+    ENERFLO_BASE_URL: await enerflo.listen(0, '127.0.0.1'),
+    ENERFLO_API_KEY: apiKey,
+    OKTA_ORG_URL: await directory.listen(0, '127.0.0.1'),
+    OKTA_API_TOKEN: oktaToken,
+    OKTA_WEBHOOK_SECRET: webhookSecret,
+    MAPPING_FILE: tempFile(t, 'mapping.json', MAPPING)
+  }
+  const [api, worker] = await Promise.all([
+    spawnService(t, { ...env, SERVICE_ROLE: 'api' }),
+    spawnService(t, { ...env, SERVICE_ROLE: 'worker' })
+  ])
+  await Promise.all([api.waitHealthy(), worker.waitHealthy()])
+  t.notMatch(api.stdout() + worker.stdout(), /SANDBOX/, 'live mode, not sandbox')
+
+  t.same(await getJson(`${api.baseUrl}/readyz`), { status: 200, body: { status: 'ready' } }, 'the api process is ready')
+  t.same(await getJson(`${worker.baseUrl}/readyz`), { status: 200, body: { status: 'ready' } }, 'the worker process is ready')
+  const status = await getJson<StatusView>(`${api.baseUrl}/status`)
+  t.match(status.body, { mode: 'live', role: 'api' })
+
+  const onWorker = await request(`${worker.baseUrl}/webhooks/okta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: webhookSecret },
+    body: JSON.stringify(delivery([{ type: 'user.account.update_profile', userId: '00urep' }]))
+  })
+  await onWorker.body.dump()
+  t.equal(onWorker.statusCode, 404, 'the worker process serves no receivers')
+
+  t.equal(enerflo.user(502)?.first_name, 'Old', 'nothing synced yet')
+  const res = await request(`${api.baseUrl}/webhooks/okta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: webhookSecret },
+    body: JSON.stringify(delivery([{ type: 'user.account.update_profile', userId: '00urep' }]))
+  })
+  await res.body.dump()
+  t.equal(res.statusCode, 200, 'the api process accepts the delivery')
+  const rep = await waitFor('the worker process to apply 00urep', () => enerflo.user(502), (u) => u?.first_name === 'Rey')
+  t.match(rep, { first_name: 'Rey', last_name: 'Pep', phone: '4805550101' })
+  t.ok(enerflo.requests().length >= 1, 'the PUT reached the Enerflo sandbox from the worker process')
+})
