@@ -5,8 +5,8 @@
 import { mapGroups } from './groups.js'
 import type { Mapping } from './mapping-file.js'
 import { normalisePhone } from './phone.js'
-import type { EnerfloUserFields, MappingNote, OktaGroup, OktaUser } from './types.js'
-import { emailValue, enerfloUserIdValue, textValue, type IdentifiedMappingResult } from './values.js'
+import type { EnerfloUserFields, MappingNote, MappingResult, OktaGroup, OktaUser } from './types.js'
+import { emailValue, enerfloUserIdValue, textValue } from './values.js'
 
 /**
  * Okta user status → Enerflo `active`. A user who can still sign in (or is about to: PROVISIONED,
@@ -24,7 +24,7 @@ export const OKTA_ACTIVE_STATUSES: Readonly<Record<string, boolean>> = Object.fr
 })
 
 /** The desired Enerflo state for an Okta user; `null` means Okta no longer has the user. */
-export function mapOktaUser (user: OktaUser | null, groups: OktaGroup[], mapping: Mapping): IdentifiedMappingResult {
+export function mapOktaUser (user: OktaUser | null, groups: OktaGroup[], mapping: Mapping): MappingResult {
   if (user === null) {
     return {
       desired: { active: false },
@@ -65,12 +65,12 @@ export function mapOktaUser (user: OktaUser | null, groups: OktaGroup[], mapping
   Object.assign(desired, mapped.fields)
   notes.push(...mapped.notes)
 
-  const result: IdentifiedMappingResult = { desired, notes }
+  const result: MappingResult = { desired, notes }
   const idAttribute = mapping.identity.okta?.enerfloUserIdAttribute
   if (idAttribute !== undefined) {
     const id = enerfloUserIdValue(profile[idAttribute])
     if (id !== undefined && 'id' in id) result.enerfloUserId = id.id
-    else if (id !== undefined) result.idNote = `profile.${idAttribute}: ${id.reason}`
+    else if (id !== undefined) notes.push({ field: 'id', reason: `profile.${idAttribute}: ${id.reason}` })
   }
   return result
 }

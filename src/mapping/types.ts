@@ -24,7 +24,8 @@ export interface EnerfloUpdateBody extends EnerfloUserFields {
 
 /** Why a value the provider has was not sent (phone not North American, extra offices …). */
 export interface MappingNote {
-  field: keyof EnerfloUserFields
+  /** 'id' when the provider's identity attribute holds something that is not an Enerflo id. */
+  field: keyof EnerfloUserFields | 'id'
   reason: string
 }
 

@@ -3,13 +3,6 @@
  * mean "we do not know", which is left out of the desired state rather than sent as "" (Enerflo
  * would blank the field).
  */
-import type { MappingResult } from './types.js'
-
-/** A mapping result plus why the identity attribute could not be used as an Enerflo user id. */
-export interface IdentifiedMappingResult extends MappingResult {
-  /** Set when the attribute has a value that is not an Enerflo user id; the worker falls back to a stored link. */
-  idNote?: string
-}
 
 /** Trimmed text, or undefined for absent, null, non-text and blank values. */
 export function textValue (v: unknown): string | undefined {

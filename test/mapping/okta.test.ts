@@ -41,7 +41,7 @@ t.test('values Okta does not have are left out, never sent as ""', async (t) => 
   t.same(r.desired, { active: true })
   for (const v of Object.values(r.desired)) t.not(v, '')
   t.equal(r.enerfloUserId, undefined)
-  t.equal(r.idNote, undefined)
+  t.notOk(r.notes.some((n) => n.field === 'id'))
 })
 
 t.test('email falls back to the login when it looks like an email', async (t) => {
@@ -144,10 +144,10 @@ t.test('enerfloUserId: a positive whole number or a string of digits', async (t)
   for (const v of [0, -3, 1.5, '12a', '-4', '0', '1e3', '99999999999', true, { id: 1 }]) {
     const r = id(v)
     t.equal(r.enerfloUserId, undefined, JSON.stringify(v))
-    t.match(r.idNote, /^profile\.enerfloUserId: /)
+    t.match(r.notes.find((n) => n.field === 'id')?.reason, /^profile\.enerfloUserId: /)
   }
   for (const v of [undefined, null, '', '  ']) {
     t.equal(id(v).enerfloUserId, undefined)
-    t.equal(id(v).idNote, undefined, 'no value is not a problem')
+    t.notOk(id(v).notes.some((n) => n.field === 'id'), 'no value is not a problem')
   }
 })
