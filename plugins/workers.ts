@@ -5,12 +5,8 @@
 import fp from 'fastify-plugin'
 import { Redis } from 'ioredis'
 import type { Worker } from 'bullmq'
-import { createEnerfloClient } from '../src/enerflo/client.js'
-import { createOktaClient } from '../src/okta/client.js'
-import { createOktaSource } from '../src/sync/okta-source.js'
-import type { ProviderSource } from '../src/sync/provider.js'
 import { createSyncWorker } from '../queues/sync-worker.js'
-import type { Source, SyncJobData } from '../queues/sync-queue.js'
+import type { SyncJobData } from '../queues/sync-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,16 +16,6 @@ declare module 'fastify' {
 
 export default fp(async (app) => {
   const { config } = app
-  const enerflo = createEnerfloClient({
-    baseUrl: config.ENERFLO_BASE_URL, apiKey: config.ENERFLO_API_KEY ?? '', timeoutMs: config.ENERFLO_TIMEOUT_MS
-  })
-  const providers: Partial<Record<Source, ProviderSource>> = {}
-  const closers: Array<() => Promise<void>> = [async () => await enerflo.close()]
-  if (config.okta !== undefined) {
-    const okta = createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken })
-    closers.push(async () => await okta.close())
-    providers.okta = createOktaSource(okta, app.mapping)
-  }
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) })
   connection.on('error', () => { /* reported by the producer connection; the worker reconnects by itself */ })
   const worker = createSyncWorker({
@@ -38,8 +24,8 @@ export default fp(async (app) => {
     concurrency: config.WORKER_CONCURRENCY,
     backoffMs: config.JOB_BACKOFF_MS,
     deps: {
-      providers,
-      enerflo,
+      providers: app.providers,
+      enerflo: app.enerflo,
       store: app.store,
       budget: app.budget,
       windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS,
@@ -51,7 +37,6 @@ export default fp(async (app) => {
   app.addHook('onReady', async () => { void worker.run() })
   app.addHook('onClose', async () => {
     await worker.close()
-    for (const close of closers) await close()
     connection.disconnect()
   })
-}, { name: 'workers', dependencies: ['sync-services'] })
+}, { name: 'workers', dependencies: ['sync-services', 'providers'] })

@@ -13,6 +13,7 @@ import health from '../plugins/health.js'
 import status from '../plugins/status.js'
 import oktaWebhook from '../plugins/okta-webhook.js'
 import workers from '../plugins/workers.js'
+import providers from '../plugins/providers.js'
 import opsAuth from '../plugins/ops-auth.js'
 import opsLinks from '../plugins/ops-links.js'
 
@@ -39,6 +40,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(errorHandler)
   await app.register(redis, { url: config.REDIS_URL })
   await app.register(syncServices, { config, mapping: opts.mapping })
+  await app.register(providers)
   await app.register(opsAuth, { token: config.OPS_TOKEN, required: true })
   await app.register(health)
   await app.register(status)
