@@ -9,7 +9,8 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq'
 import { UpstreamError } from '../src/errors.js'
 import type { EnerfloClient } from '../src/enerflo/client.js'
-import { applyDiff, diffFields } from '../src/mapping/diff.js'
+import { applyDiff } from '../src/mapping/diff.js'
+import { isParked, planSync, type SyncPlan } from '../src/sync/plan.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { ProviderSource } from '../src/sync/provider.js'
 import type { AuditEntry, StateStore } from '../src/sync/state-store.js'
@@ -30,6 +31,10 @@ export interface SyncDeps {
   windowMs: number
   logger: Log
   worker: () => Worker | undefined
+  /** SYNC_MODE=shadow: plan and record, never write to Enerflo. */
+  shadow?: boolean
+  /** Told of every Enerflo answer (0: none came), for metrics. */
+  onEnerfloCall?: (status: number) => void
 }
 
 export type SyncOutcome = AuditEntry['outcome']
@@ -62,7 +67,7 @@ export function createSyncProcessor (deps: SyncDeps) {
     } else {
       logger.info({ userKey: key, jobId: job.id, code: error.code, attempt: job.attemptsMade + 1 }, 'sync attempt failed, will retry')
     }
-    if (final && isTransient(err)) throw err instanceof Error ? err : new Error(error.message)
+    // A final failure always carries "CODE: reason", which the dead-letter routes read back.
     throw final ? new UnrecoverableError(`${error.code}: ${error.message}`) : err
   }
 
@@ -75,36 +80,37 @@ export function createSyncProcessor (deps: SyncDeps) {
       return await fail(job, key, new UnrecoverableError(`source ${source} is not configured on this worker`), true)
     }
 
-    let fetched
+    let plan: SyncPlan
     try {
-      fetched = await provider.fetchDesired(userId)
+      plan = await planSync(provider, store, key, userId)
     } catch (err) {
-      if (err instanceof UpstreamError && err.code === 'OKTA_RATE_LIMITED' && token !== undefined) {
+      if (err instanceof UpstreamError && err.code.endsWith('_RATE_LIMITED') && token !== undefined) {
+        // The provider throttles us: wait as long as it says, without spending an attempt.
         await job.moveToDelayed(Date.now() + (err.retryAfterMs ?? 60_000), token)
         throw new DelayedError()
       }
       return await fail(job, key, err, lastAttempt || !isTransient(err))
     }
 
-    const { result, gone } = fetched
-    const record = await store.get(key)
-    const enerfloId = result.enerfloUserId ?? record.enerfloId
     const at = new Date().toISOString()
-    const notes = result.notes.map((n) => `${n.field}: ${n.reason}`)
-    if (enerfloId === undefined) {
-      const outcome = gone ? 'gone' : 'unresolved'
-      await store.recordOutcome(key, { at, outcome, eventIds, notes })
-      if (outcome === 'unresolved') logger.info({ userKey: key }, 'user has no Enerflo id yet: parked as unresolved')
-      return { outcome }
+    const { notes } = plan
+    if (isParked(plan)) {
+      await store.recordOutcome(key, { at, outcome: plan.kind, eventIds, notes })
+      if (plan.kind === 'unresolved') logger.info({ userKey: key }, 'user has no Enerflo id yet: parked as unresolved')
+      return { outcome: plan.kind }
     }
-    const baseline = result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId ? undefined : record.applied
-    if (result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId) await store.link(key, result.enerfloUserId)
-
-    const changes = diffFields(result.desired, baseline)
-    const fields = Object.keys(changes)
-    if (fields.length === 0) {
+    if (plan.linkTo !== undefined) await store.link(key, plan.linkTo)
+    if (plan.kind === 'unchanged' || plan.body === undefined) {
       await store.recordOutcome(key, { at, outcome: 'unchanged', eventIds, notes })
       return { outcome: 'unchanged' }
+    }
+    const { body, changes, baseline } = plan
+    const fields = Object.keys(changes)
+    if (deps.shadow === true) {
+      // Shadow mode: everything but the write. The baseline stays as it was, so going live later
+      // sends what is really needed.
+      await store.recordOutcome(key, { at, outcome: 'shadow', eventIds, notes, fields, changes, wouldSend: body })
+      return { outcome: 'shadow', fields }
     }
 
     const wait = await budget.acquire()
@@ -112,8 +118,10 @@ export function createSyncProcessor (deps: SyncDeps) {
 
     let res
     try {
-      res = await deps.enerflo.updateUser({ id: enerfloId, ...changes })
+      res = await deps.enerflo.updateUser(body)
+      deps.onEnerfloCall?.(res.status)
     } catch (err) {
+      deps.onEnerfloCall?.(err instanceof UpstreamError ? err.status : 0)
       if (err instanceof UpstreamError && err.code === 'ENERFLO_RATE_LIMITED') {
         const ms = err.retryAfterMs ?? deps.windowMs
         logger.warn({ userKey: key, retryAfterMs: ms }, 'Enerflo answered 429: pausing every worker')
@@ -125,8 +133,9 @@ export function createSyncProcessor (deps: SyncDeps) {
     if (res.rateLimitRemaining === 0) {
       await budget.pause(res.rateLimitResetMs ?? deps.windowMs, 'enerflo-remaining-0')
     }
-    await store.recordApplied(key, applyDiff(baseline ?? {}, changes), {
-      at: new Date().toISOString(), outcome: 'applied', eventIds, fields, notes, enerfloStatus: res.status, attempts: job.attemptsMade + 1
+    const { id: _id, ...sent } = body
+    await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
+      at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: job.attemptsMade + 1
     })
     logger.info({ userKey: key, fields }, 'user applied to Enerflo')
     return { outcome: 'applied', fields }

@@ -4,7 +4,7 @@
  * unresolved. Also the counters and last outcomes that /status shows.
  */
 import type { Redis } from 'ioredis'
-import type { EnerfloUserFields } from '../mapping/types.js'
+import type { EnerfloUpdateBody, EnerfloUserFields } from '../mapping/types.js'
 
 export interface UserRecord {
   enerfloId: number | undefined
@@ -13,10 +13,13 @@ export interface UserRecord {
 
 export interface AuditEntry {
   at: string
-  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone'
+  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow'
   eventIds: string[]
-  /** Field names only: values are personal data and stay out of the trail's summary. */
   fields?: string[]
+  /** Old → new per field. Personal data: the ops route masks it unless asked to reveal. */
+  changes?: Record<string, { from: unknown, to: unknown }>
+  /** Shadow mode: the PUT body that would have been sent. */
+  wouldSend?: EnerfloUpdateBody
   notes?: string[]
   enerfloStatus?: number
   attempts?: number

@@ -1,0 +1,56 @@
+/**
+ * What one sync of one user would do, decided from the provider's current state and what was
+ * last applied — without doing it. The worker carries a plan out; the operator's preview shows it.
+ */
+import { diffFields } from '../mapping/diff.js'
+import type { EnerfloUpdateBody, EnerfloUserFields } from '../mapping/types.js'
+import type { ProviderSource } from './provider.js'
+import type { StateStore } from './state-store.js'
+
+export type FieldChanges = Record<string, { from: unknown, to: unknown }>
+
+export interface ParkedPlan { kind: 'unresolved' | 'gone', reason: string, notes: string[] }
+
+export interface UserPlan {
+  kind: 'unchanged' | 'send'
+  reason: string
+  notes: string[]
+  enerfloId: number
+  /** Set when the provider names an Enerflo id the stored link does not have yet. */
+  linkTo: number | undefined
+  /** What Enerflo holds as far as we know (undefined: never applied, or linked anew). */
+  baseline: EnerfloUserFields | undefined
+  body: EnerfloUpdateBody | undefined
+  changes: FieldChanges
+}
+
+export type SyncPlan = ParkedPlan | UserPlan
+
+export const isParked = (plan: SyncPlan): plan is ParkedPlan => plan.kind === 'unresolved' || plan.kind === 'gone'
+
+export async function planSync (provider: ProviderSource, store: StateStore, key: string, userId: string): Promise<SyncPlan> {
+  const { result, gone } = await provider.fetchDesired(userId)
+  const record = await store.get(key)
+  const notes = result.notes.map((n) => `${n.field}: ${n.reason}`)
+  const enerfloId = result.enerfloUserId ?? record.enerfloId
+  if (enerfloId === undefined) {
+    return gone
+      ? { kind: 'gone', reason: 'the provider no longer has this user and it was never linked to Enerflo: nothing to do', notes }
+      : { kind: 'unresolved', reason: 'no Enerflo user id: set the identity attribute at the provider or store a link', notes }
+  }
+  const relinked = result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId
+  const baseline = relinked ? undefined : record.applied
+  const diff = diffFields(result.desired, baseline)
+  const changes: FieldChanges = {}
+  for (const [field, to] of Object.entries(diff)) changes[field] = { from: baseline?.[field as keyof EnerfloUserFields], to }
+  const common = { notes, enerfloId, linkTo: relinked ? result.enerfloUserId : undefined, baseline, changes }
+  if (Object.keys(diff).length === 0) {
+    return { kind: 'unchanged', reason: 'Enerflo already holds what the provider says (as last applied)', body: undefined, ...common }
+  }
+  return {
+    kind: 'send',
+    reason: baseline === undefined ? 'first sync of this user: the whole desired state is sent' : 'these fields differ from what was last applied',
+    body: { id: enerfloId, ...diff },
+    ...common
+  }
+}
