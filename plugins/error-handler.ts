@@ -5,7 +5,9 @@
  */
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
 import { SyncError } from '../src/errors.js'
+import { rejectionReason } from './status-sources.js'
 
 export const ErrorReply = Type.Object({
   statusCode: Type.Integer(),
@@ -19,6 +21,13 @@ const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ETI
 const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' }
 
 export default fp(async (app) => {
+  /** Counts a rejected webhook request for /status, best effort: Redis may be why it failed. */
+  const countRejection = (request: FastifyRequest, status: number): void => {
+    const url = request.routeOptions.url
+    const reason = rejectionReason(status)
+    if (url?.startsWith('/webhooks/') !== true || reason === undefined || !app.hasDecorator('store')) return
+    app.redis.hincrby(app.store.statsKey, `${url.split('/')[2] ?? 'unknown'}.rejected.${reason}`, 1).catch(() => {})
+  }
   app.setErrorHandler(async (err: Error & { statusCode?: number, code?: string, validation?: unknown }, request, reply) => {
     let status = 500
     let code = 'INTERNAL'
@@ -35,6 +44,7 @@ export default fp(async (app) => {
     if (status >= 500) request.log.error({ err: { message: err.message, name: err.name, code: err.code } }, 'request failed')
     else request.log.info({ code, status }, 'request rejected')
     if (status === 503) void reply.header('retry-after', '5')
+    countRejection(request, status)
     return await reply.code(status).send({ statusCode: status, code, error: titles[status] ?? 'Error', message })
   })
   app.setNotFoundHandler(async (request, reply) => {

@@ -22,11 +22,11 @@ export default fp(async (app) => {
   const headerName = config.OKTA_WEBHOOK_HEADER.toLowerCase()
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
+  // Rejections are counted by the error handler, per reason, for /status.
   const checkSecret = async (request: { headers: Record<string, string | string[] | undefined> }): Promise<void> => {
     const raw = request.headers[headerName]
     const presented = Array.isArray(raw) ? undefined : raw
     if (!matchesAnySecret(presented, secrets)) {
-      await app.redis.hincrby(app.store.statsKey, 'okta.rejected.auth', 1).catch(() => {})
       throw new SyncError('WEBHOOK_AUTH', `missing or wrong secret in the ${headerName} header`, 401)
     }
   }
@@ -58,10 +58,12 @@ export default fp(async (app) => {
     let ignored = 0
     let noUser = 0
     const eventIds: string[] = []
+    const counted = app.metrics.events
     for (const event of request.body.data.events) {
-      if (!isUserChangeEvent(event.eventType)) { ignored++; continue }
+      if (!isUserChangeEvent(event.eventType)) { ignored++; counted.inc({ source: 'okta', type: 'other', outcome: 'ignored' }); continue }
       const userId = userIdOf(event)
-      if (userId === undefined) { noUser++; continue }
+      if (userId === undefined) { noUser++; counted.inc({ source: 'okta', type: event.eventType, outcome: 'no_user' }); continue }
+      counted.inc({ source: 'okta', type: event.eventType, outcome: 'queued' })
       eventIds.push(event.uuid)
       const job = byUser.get(userId) ?? { source: 'okta', userId, eventIds: [], receivedAt }
       job.eventIds.push(event.uuid)
@@ -74,9 +76,10 @@ export default fp(async (app) => {
       request.log.warn({ err: { message: err.message } }, 'delivery accounting failed')
       return 0
     })
+    if (duplicates > 0) counted.inc({ source: 'okta', type: 'any', outcome: 'duplicate' }, duplicates)
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
     request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored, duplicates }, 'okta delivery accepted')
     // Okta wants a 200 with an empty body.
     return await reply.code(200).send('')
   })
-}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler'] })
+}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler', 'metrics'] })

@@ -1,6 +1,7 @@
 /**
- * `Authorization: Bearer <OPS_TOKEN>` for operator routes, compared in constant time. Registered
- * routes call `app.opsAuth` as their preValidation hook.
+ * `Authorization: Bearer <OPS_TOKEN>` for /status and every /ops/* route, compared in constant
+ * time. With no OPS_TOKEN those routes are off (404): nothing about users is ever served without
+ * a token. Routes use `app.opsAuth` as their preValidation hook.
  */
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
@@ -13,16 +14,16 @@ declare module 'fastify' {
   }
 }
 
-export default fp(async (app, opts: { token: string | undefined, required: boolean }) => {
+export default fp(async (app, opts: { token: string | undefined }) => {
   app.decorate('opsAuth', async (request: FastifyRequest) => {
     if (opts.token === undefined) {
-      if (opts.required) throw new SyncError('WEBHOOK_AUTH', 'operator routes are off: set OPS_TOKEN to use them', 404)
-      return
+      throw new SyncError('OPS_OFF', 'operator routes are off: set OPS_TOKEN on the service to use them', 404)
     }
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ') === true ? header.slice(7) : undefined
     if (!matchesAnySecret(token, [opts.token])) {
-      throw new SyncError('WEBHOOK_AUTH', 'send Authorization: Bearer <OPS_TOKEN>', 401)
+      await app.redis.hincrby(`${app.config.QUEUE_PREFIX}:stats`, 'ops.rejected.auth', 1).catch(() => {})
+      throw new SyncError('OPS_AUTH', 'send Authorization: Bearer <OPS_TOKEN>', 401)
     }
   })
 }, { name: 'ops-auth' })

@@ -24,7 +24,9 @@ export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
   const { config } = opts
   app.decorate('config', config)
   app.decorate('mapping', opts.mapping)
-  app.decorate('store', createStateStore(app.redis, config.QUEUE_PREFIX))
+  app.decorate('store', createStateStore(app.redis, config.QUEUE_PREFIX, {
+    auditMaxEntries: config.AUDIT_MAX_ENTRIES, auditMaxAgeDays: config.AUDIT_MAX_AGE_DAYS
+  }))
   app.decorate('budget', createBudget(app.redis, {
     prefix: config.QUEUE_PREFIX, max: config.ENERFLO_RATE_LIMIT_MAX, windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS
   }))

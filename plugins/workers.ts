@@ -8,6 +8,9 @@ import type { Worker } from 'bullmq'
 import { createSyncWorker } from '../queues/sync-worker.js'
 import type { SyncJobData } from '../queues/sync-queue.js'
 
+/** Less than the process's grace period (src/server.ts), so the worker is closed before it is killed. */
+const DRAIN_MS = 15_000
+
 declare module 'fastify' {
   interface FastifyInstance {
     syncWorker: Worker<SyncJobData> | undefined
@@ -29,14 +32,44 @@ export default fp(async (app) => {
       store: app.store,
       budget: app.budget,
       windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS,
-      logger: app.log.child({ component: 'worker' })
+      logger: app.log.child({ component: 'worker' }),
+      shadow: config.SYNC_MODE === 'shadow',
+      onEnerfloCall: (status) => {
+        app.metrics.enerfloCalls.inc({ status: String(status) })
+        if (status === 429) app.metrics.enerfloRateLimited.inc()
+      }
     }
+  })
+  worker.on('completed', (job, result: { outcome?: string } | undefined) => {
+    const outcome = result?.outcome ?? 'unknown'
+    app.metrics.jobs.inc({ outcome })
+    if (outcome === 'applied') app.metrics.eventToApplied.observe((Date.now() - job.data.receivedAt) / 1000)
+  })
+  worker.on('failed', (job) => {
+    if (job === undefined) return
+    const final = job.finishedOn !== undefined
+    app.metrics.jobs.inc({ outcome: final ? 'failed' : 'retrying' })
   })
   worker.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'worker error'))
   app.decorate('syncWorker', worker)
   app.addHook('onReady', async () => { void worker.run() })
   app.addHook('onClose', async () => {
-    await worker.close()
+    // Active jobs may finish (or go back to the queue) within the drain time; a worker without
+    // Redis cannot hand anything back and would wait forever, so it is closed at once.
+    if (connection.status !== 'ready') {
+      await worker.close(true)
+    } else {
+      let timer: NodeJS.Timeout | undefined
+      const drained = await Promise.race([
+        worker.close().then(() => true),
+        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), DRAIN_MS) })
+      ])
+      clearTimeout(timer)
+      if (!drained) {
+        app.log.warn({ drainMs: DRAIN_MS }, 'active jobs did not finish in time: closing the worker; they will run again (jobs are level-triggered)')
+        await worker.close(true)
+      }
+    }
     connection.disconnect()
   })
-}, { name: 'workers', dependencies: ['sync-services', 'providers'] })
+}, { name: 'workers', dependencies: ['sync-services', 'providers', 'metrics'] })

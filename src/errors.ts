@@ -8,6 +8,10 @@ export type ErrorCode =
   | 'MAPPING_INVALID'
   | 'MAPPING_UNKNOWN_ROLE'
   | 'WEBHOOK_AUTH'
+  | 'OPS_AUTH'
+  | 'OPS_OFF'
+  | 'OPS_NOT_FOUND'
+  | 'OPS_BAD_REQUEST'
   | 'WEBHOOK_BODY'
   | 'QUEUE_UNAVAILABLE'
   | 'ENERFLO_RATE_LIMITED'
@@ -17,6 +21,9 @@ export type ErrorCode =
   | 'OKTA_RATE_LIMITED'
   | 'OKTA_UNAVAILABLE'
   | 'OKTA_HTTP'
+  | 'GRAPH_RATE_LIMITED'
+  | 'GRAPH_UNAVAILABLE'
+  | 'GRAPH_HTTP'
 
 export class SyncError extends Error {
   readonly code: ErrorCode

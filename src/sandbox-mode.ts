@@ -34,6 +34,8 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   const enerfloUrl = await enerflo.listen(0, '127.0.0.1')
   const directoryUrl = await directory.listen(0, '127.0.0.1')
   const webhookSecret = config.OKTA_WEBHOOK_SECRET ?? secret()
+  // Operator routes need a token; the sandbox makes one up (and prints it) unless one is given.
+  const opsToken = config.OPS_TOKEN ?? secret()
   return {
     enerfloUrl,
     directoryUrl,
@@ -43,7 +45,8 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
       ENERFLO_API_KEY: apiKey,
       okta: { orgUrl: directoryUrl, apiToken: oktaToken },
       OKTA_WEBHOOK_SECRET: webhookSecret,
-      oktaWebhookSecrets: [webhookSecret]
+      oktaWebhookSecrets: [webhookSecret],
+      OPS_TOKEN: opsToken
     },
     close: async () => {
       await Promise.all([enerflo.close(), directory.close()])
@@ -71,12 +74,14 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     'enerflo-user-sync is running in SANDBOX mode: a built-in Enerflo simulator and Okta demo directory, nothing real.',
     `  Enerflo simulator: ${rt.enerfloUrl}   Okta demo directory: ${rt.directoryUrl}`,
     `  Demo webhook secret (header "${rt.config.OKTA_WEBHOOK_HEADER}"): ${s}`,
+    `  Ops token (for /status, /ops and the CLI): ${rt.config.OPS_TOKEN ?? ''}`,
     '',
     'Send a demo Okta Event Hook delivery:',
     `  curl -sS -X POST ${publicBase}/webhooks/okta -H 'content-type: application/json' -H '${rt.config.OKTA_WEBHOOK_HEADER}: ${s}' \\`,
     `    -d '${delivery}'`,
     'Then watch it apply (enerflo.lastSuccess names the user and the fields sent):',
-    `  curl -sS ${publicBase}/status`,
+    `  curl -sS -H 'authorization: Bearer ${rt.config.OPS_TOKEN ?? ''}' ${publicBase}/status`,
+    `or open ${publicBase}/ops#token=${rt.config.OPS_TOKEN ?? ''} in a browser.`,
     'and see the simulated Enerflo user (1002) now:',
     `  curl -sS -H 'api-key: ${rt.config.ENERFLO_API_KEY ?? ''}' ${rt.enerfloUrl}/__sandbox/users`,
     ''

@@ -28,10 +28,16 @@ export interface AuditEntry {
 
 export interface LastOutcome { at: string, userKey: string, fields?: string[], code?: string, message?: string }
 
-const AUDIT_LENGTH = 50
-const AUDIT_TTL_S = 90 * 24 * 3600
+export interface StoreOptions {
+  /** Audit entries kept per user (newest first). */
+  auditMaxEntries?: number
+  /** Audit entries older than this are not shown, and a trail untouched this long expires. */
+  auditMaxAgeDays?: number
+}
 
-export function createStateStore (redis: Redis, prefix: string) {
+export function createStateStore (redis: Redis, prefix: string, opts: StoreOptions = {}) {
+  const auditLength = opts.auditMaxEntries ?? 50
+  const auditMaxAgeMs = (opts.auditMaxAgeDays ?? 90) * 24 * 3600 * 1000
   const userHash = (key: string): string => `${prefix}:user:${key}`
   const auditList = (key: string): string => `${prefix}:audit:${key}`
   const unresolvedSet = `${prefix}:unresolved`
@@ -39,7 +45,7 @@ export function createStateStore (redis: Redis, prefix: string) {
   const lastKey = (kind: 'success' | 'failure'): string => `${prefix}:last:${kind}`
 
   const audit = (m: ReturnType<Redis['multi']>, key: string, entry: AuditEntry): void => {
-    m.lpush(auditList(key), JSON.stringify(entry)).ltrim(auditList(key), 0, AUDIT_LENGTH - 1).expire(auditList(key), AUDIT_TTL_S)
+    m.lpush(auditList(key), JSON.stringify(entry)).ltrim(auditList(key), 0, auditLength - 1).pexpire(auditList(key), auditMaxAgeMs)
   }
 
   return {
@@ -87,14 +93,19 @@ export function createStateStore (redis: Redis, prefix: string) {
 
     async auditTrail (key: string): Promise<AuditEntry[]> {
       const rows = await redis.lrange(auditList(key), 0, -1)
-      return rows.map((r) => JSON.parse(r) as AuditEntry)
+      const oldest = Date.now() - auditMaxAgeMs
+      return rows.map((r) => JSON.parse(r) as AuditEntry).filter((e) => Date.parse(e.at) >= oldest)
     },
 
-    async unresolved (limit = 100): Promise<{ count: number, users: Array<{ userKey: string, since: string }> }> {
-      const [count, rows] = await Promise.all([redis.zcard(unresolvedSet), redis.zrange(unresolvedSet, 0, limit - 1, 'WITHSCORES')])
+    async unresolved (limit = 100, offset = 0): Promise<{ count: number, users: Array<{ userKey: string, since: string }> }> {
+      const [count, rows] = await Promise.all([redis.zcard(unresolvedSet), redis.zrange(unresolvedSet, offset, offset + limit - 1, 'WITHSCORES')])
       const users: Array<{ userKey: string, since: string }> = []
       for (let i = 0; i + 1 < rows.length; i += 2) users.push({ userKey: rows[i] as string, since: new Date(Number(rows[i + 1])).toISOString() })
       return { count, users }
+    },
+
+    async isUnresolved (key: string): Promise<boolean> {
+      return (await redis.zscore(unresolvedSet, key)) !== null
     },
 
     async lastOutcomes (): Promise<{ success: LastOutcome | undefined, failure: LastOutcome | undefined }> {

@@ -21,6 +21,8 @@ export interface Harness {
   enerflo: EnerfloSandbox
   directory: OktaDirectory
   webhookSecret: string
+  /** Authorization header for /status and /ops/* (OPS_TOKEN, unless the test's env overrides it). */
+  ops: Record<string, string>
   /** Builds another app (another process, in effect) on the same Redis and peers. */
   buildAnother: (env?: Record<string, string>) => Promise<FastifyInstance>
 }
@@ -47,6 +49,7 @@ export async function startHarness (t: { teardown: (fn: () => unknown) => void }
   const apiKey = secret()
   const oktaToken = secret()
   const webhookSecret = secret()
+  const opsToken = secret()
   const enerflo = createEnerfloSandbox({ apiKey, users: opts.enerfloUsers ?? enerfloUsers(), offices: [101, 102, 103], ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}) })
   const directory = createOktaDirectory({ token: oktaToken, users: opts.oktaUsers ?? oktaUsers(), groups: opts.groups ?? GROUPS })
   const enerfloUrl = await enerflo.listen(0, '127.0.0.1')
@@ -61,6 +64,7 @@ export async function startHarness (t: { teardown: (fn: () => unknown) => void }
     OKTA_ORG_URL: directoryUrl,
     OKTA_API_TOKEN: oktaToken,
     OKTA_WEBHOOK_SECRET: webhookSecret,
+    OPS_TOKEN: opsToken,
     SERVICE_ROLE: opts.role ?? 'all',
     LOG_LEVEL: 'silent',
     ...(opts.rateLimit !== undefined ? { ENERFLO_RATE_LIMIT_MAX: String(opts.rateLimit.max), ENERFLO_RATE_LIMIT_WINDOW_MS: String(opts.rateLimit.windowMs) } : {}),
@@ -80,7 +84,8 @@ export async function startHarness (t: { teardown: (fn: () => unknown) => void }
     await enerflo.close()
     await directory.close()
   })
-  return { app, config: loadConfig(baseEnv), redis, enerflo, directory, webhookSecret, buildAnother: build }
+  const config = loadConfig(baseEnv)
+  return { app, config, redis, enerflo, directory, webhookSecret, ops: { authorization: `Bearer ${config.OPS_TOKEN ?? ''}` }, buildAnother: build }
 }
 
 let seq = 0

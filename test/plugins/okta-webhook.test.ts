@@ -84,6 +84,17 @@ t.test('Okta receiver', async (t) => {
     await h.app.syncQueue.drain()
   })
 
+  t.test('/status accounts for every delivery: accepted, duplicates, rejected by reason', async (t) => {
+    const status = (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json()
+    const okta = status.sources.okta
+    t.equal(okta.configured, true)
+    t.match(okta.rejected, { auth: 4, 'media-type': 1, 'too-large': 1, malformed: 4 }, 'the handshake and the deliveries above')
+    t.equal(okta.duplicates, 2)
+    t.equal(okta.accepted, 6, 'user-change events minus duplicates')
+    t.type(status.version, 'string')
+    t.type(status.drainEtaSeconds, 'number')
+  })
+
   t.test('Redis down → 503, back → 200', async (t) => {
     const body = delivery([{ type: 'user.account.update_profile', userId: '00urep' }])
     await h.redis.stop()

@@ -60,7 +60,7 @@ t.test('every worker shares one Enerflo budget, and Enerflo never answers 429', 
   }
   t.ok(busiest <= max, `at most ${max} PUTs in any ${windowMs} ms (busiest: ${busiest})`)
   t.ok((times.at(-1) as number) - (times[0] as number) >= 2 * windowMs, 'the backlog took at least two windows')
-  const status = await h.app.inject({ method: 'GET', url: '/status' })
+  const status = await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })
   t.equal(status.json().enerflo.budget.limit, max)
 })
 

@@ -125,7 +125,7 @@ t.test('a permanent 4xx fails at once with a reason an operator can act on', asy
   t.equal(puts(h, 503).length, 1, 'not retried')
   const [failed] = await h.app.syncQueue.getFailed()
   t.match(failed?.failedReason, /ENERFLO_REJECTED.*Setter.*(surveys|appointments)/s)
-  const res = await h.app.inject({ method: 'GET', url: '/status' })
+  const res = await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })
   t.equal(res.json().status, 'degraded')
   t.match(res.json().enerflo.lastFailure, { userKey: 'okta:00usetter', code: 'ENERFLO_REJECTED' })
 })
