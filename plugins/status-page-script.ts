@@ -1,0 +1,75 @@
+/**
+ * The status page's browser script, as text: it runs in the operator's browser, not in Node, so it
+ * is plain ES2020 in a string (a compiled function's toString() would carry loader helpers).
+ * It keeps the ops token in sessionStorage (or takes it from `#token=…`, which never reaches the
+ * server), polls GET /status every 5 s, and writes every value with textContent, never as HTML.
+ */
+import { STATUS_PAGE_RENDER } from './status-page-render.js'
+
+export const STATUS_PAGE_SCRIPT = String.raw`
+'use strict'
+;(() => {
+  const KEY = 'enerflo-user-sync.ops-token'
+  const EVERY_MS = 5000
+  let timer
+  let lastGood
+${STATUS_PAGE_RENDER}
+
+  const note = (text) => { $('note').textContent = text || '' }
+  const showLogin = (message) => {
+    clearTimeout(timer)
+    $('login').hidden = false
+    $('login-msg').textContent = message
+    $('token').focus()
+  }
+  const schedule = () => { clearTimeout(timer); timer = setTimeout(tick, EVERY_MS) }
+  const tick = async () => {
+    if (document.hidden) return schedule()
+    const token = sessionStorage.getItem(KEY)
+    const headers = { accept: 'application/json' }
+    if (token) headers.authorization = 'Bearer ' + token
+    let res
+    let body
+    try {
+      res = await fetch('/status', { headers, cache: 'no-store', credentials: 'omit' })
+      if (res.status === 401) return showLogin(token ? 'That token was refused.' : 'This service needs its ops token.')
+      if (res.status === 404) return showLogin('Operator routes are off: set OPS_TOKEN on the service.')
+      body = await res.json()
+    } catch (err) {
+      note('cannot reach the service; showing what it said last')
+      return schedule()
+    }
+    if (!res.ok || !body || typeof body.status !== 'string') {
+      note('the service answered ' + res.status + '; showing what it said last')
+      return schedule()
+    }
+    $('login').hidden = true
+    $('main').hidden = false
+    render(body)
+    lastGood = new Date()
+    $('updated').textContent = lastGood.toLocaleTimeString()
+    note('')
+    schedule()
+  }
+
+  const m = /(?:^|&)token=([^&]*)/.exec(location.hash.slice(1))
+  if (m) {
+    sessionStorage.setItem(KEY, decodeURIComponent(m[1]))
+    // Out of the address bar and the history, so a shared screenshot or URL does not carry it.
+    history.replaceState(null, '', location.pathname + location.search)
+  }
+  $('login').addEventListener('submit', (ev) => {
+    ev.preventDefault()
+    sessionStorage.setItem(KEY, $('token').value.trim())
+    $('token').value = ''
+    tick()
+  })
+  $('forget').addEventListener('click', () => {
+    sessionStorage.removeItem(KEY)
+    $('main').hidden = true
+    showLogin('Token forgotten.')
+  })
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) tick() })
+  tick()
+})()
+`

@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+/**
+ * The `enerflo-user-sync` command (package.json "bin"): operator commands against a running
+ * instance, and `serve` to run the service itself. All logic is in src/cli/main.ts; this file
+ * only binds it to the process.
+ */
+import { main } from './cli/main.js'
+
+// exitCode rather than exit(): `serve` returns while the server it started keeps running.
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env })

@@ -1,0 +1,100 @@
+/**
+ * Unresolved users and identity links: list who is parked, link one (which queues it at once),
+ * remove a link, or import many links from a CSV or JSON file that the service checks row by row.
+ */
+import { readFile } from 'node:fs/promises'
+import { extname } from 'node:path'
+import { expectArgs, str, wholeNumber } from './args.js'
+import { clean, count, table, when } from './format.js'
+import { CliError, UsageError, type Command } from './types.js'
+
+const path = (source: string, idpUserId: string): string => `/ops/links/${encodeURIComponent(source)}/${encodeURIComponent(idpUserId)}`
+
+interface UnresolvedPage { total: number, users: Array<{ userKey: string, source?: string, userId?: string, since?: string }> }
+
+export const unresolvedCommand: Command = {
+  name: 'unresolved',
+  args: '',
+  summary: 'Users parked because no Enerflo user id is known for them.',
+  options: {
+    offset: { type: 'string', value: '<n>', description: 'skip this many (paging)' },
+    limit: { type: 'string', value: '<n>', description: 'show at most this many' }
+  },
+  async run (ctx, _positionals, values) {
+    const query = { offset: wholeNumber(str(values, 'offset'), '--offset'), limit: wholeNumber(str(values, 'limit'), '--limit', 1) }
+    const page = await ctx.api.call<UnresolvedPage>('GET', '/ops/unresolved', { query })
+    if (ctx.json) { ctx.out(JSON.stringify(page, null, 2)); return 0 }
+    if (page.users.length === 0) { ctx.out(page.total === 0 ? 'no unresolved users' : `none on this page (${page.total} in all)`); return 0 }
+    ctx.out(table(['USER', 'SOURCE', 'IDP USER ID', 'SINCE'], page.users.map((u) => [u.userKey, u.source, u.userId, when(u.since)])))
+    const from = query.offset ?? 0
+    if (from + page.users.length < page.total) ctx.out(`\n${from + page.users.length} of ${page.total}; next page: --offset ${from + page.users.length}`)
+    ctx.out('\nlink one: link <source> <idpUserId> <enerfloUserId>; many: import-links <file.csv|file.json>')
+    return 0
+  }
+}
+
+export const linkCommand: Command = {
+  name: 'link',
+  args: '<source> <idpUserId> <enerfloUserId>',
+  summary: 'Store which Enerflo user an identity-provider user is, and queue that user to sync now.',
+  async run (ctx, positionals) {
+    const [source, idpUserId, enerflo] = expectArgs(positionals, ['<source>', '<idpUserId>', '<enerfloUserId>'])
+    const enerfloUserId = wholeNumber(enerflo, '<enerfloUserId>', 1)
+    const reply = await ctx.api.call<{ userKey: string, enerfloUserId: number, queued: boolean }>('PUT', path(source ?? '', idpUserId ?? ''), { body: { enerfloUserId } })
+    ctx.out(ctx.json
+      ? JSON.stringify(reply, null, 2)
+      : `linked ${clean(reply.userKey)} → Enerflo user ${clean(reply.enerfloUserId)}${reply.queued ? '; queued to sync now' : ''}`)
+    return 0
+  }
+}
+
+export const unlinkCommand: Command = {
+  name: 'unlink',
+  args: '<source> <idpUserId>',
+  summary: 'Remove a stored link (the provider\'s identity attribute, if set, still applies).',
+  async run (ctx, positionals) {
+    const [source, idpUserId] = expectArgs(positionals, ['<source>', '<idpUserId>'])
+    await ctx.api.call('DELETE', path(source ?? '', idpUserId ?? ''))
+    ctx.out(ctx.json ? JSON.stringify({ unlinked: `${source ?? ''}:${idpUserId ?? ''}` }) : `removed the link of ${clean(source)}:${clean(idpUserId)}`)
+    return 0
+  }
+}
+
+interface ImportReply { accepted: number, queued: number, rejected: Array<{ row: number, reason: string }> }
+
+/** CSV or JSON by the file's extension, else by its first character. */
+function contentType (file: string, text: string): string {
+  const ext = extname(file).toLowerCase()
+  if (ext === '.csv') return 'text/csv'
+  if (ext === '.json') return 'application/json'
+  return /^\s*[[{]/.test(text) ? 'application/json' : 'text/csv'
+}
+
+export const importLinksCommand: Command = {
+  name: 'import-links',
+  args: '<file.csv|file.json>',
+  summary: 'Import many links; the service checks each row and queues the users it accepts.',
+  details: [
+    'CSV: a header line source,idp_user_id,enerflo_user_id, then one link per line.',
+    'JSON: [{ "source": "okta", "idpUserId": "00u…", "enerfloUserId": 1234 }, …]',
+    'Exit code 1 when any row was rejected (the good rows are imported all the same).'
+  ],
+  async run (ctx, positionals) {
+    const [file] = expectArgs(positionals, ['<file>'])
+    let text: string
+    try {
+      text = await readFile(file ?? '', 'utf8')
+    } catch (err) {
+      throw new CliError(`cannot read ${file ?? ''}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+    }
+    if (text.trim().length === 0) throw new UsageError(`${file ?? ''} is empty`)
+    const reply = await ctx.api.call<ImportReply>('POST', '/ops/links/import', { body: text, contentType: contentType(file ?? '', text) })
+    if (ctx.json) {
+      ctx.out(JSON.stringify(reply, null, 2))
+    } else {
+      ctx.out(`accepted ${count(reply.accepted, 'link')}, queued ${count(reply.queued, 'user')}, rejected ${count(reply.rejected.length, 'row')}`)
+      if (reply.rejected.length > 0) ctx.out('\n' + table(['ROW', 'REASON'], reply.rejected.map((r) => [r.row, r.reason])))
+    }
+    return reply.rejected.length > 0 ? 1 : 0
+  }
+}

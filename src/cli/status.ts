@@ -1,0 +1,101 @@
+/**
+ * `status`: GET /status as a summary that fits a terminal. The reply is read loosely (every
+ * field optional, unknown fields ignored) so an older or newer service still prints what it has.
+ */
+import { clean, duration, pairs, when } from './format.js'
+import type { Command } from './types.js'
+
+interface Outcome { at?: string, userKey?: string, fields?: unknown, code?: string, message?: string }
+interface Source { configured?: boolean, lastEventAt?: string | null, counts?: Record<string, unknown>, rejected?: unknown, subscription?: Record<string, unknown> }
+export interface StatusView {
+  status?: string
+  reasons?: string[]
+  mode?: string
+  role?: string
+  version?: string
+  uptimeSeconds?: number
+  drainEtaSeconds?: number | null
+  redis?: { reachable?: boolean, latencyMs?: number, maxmemoryPolicy?: string, aof?: boolean, persistence?: unknown, version?: string }
+  queue?: Record<string, number | null>
+  enerflo?: {
+    budget?: { limit?: number, windowMs?: number, used?: number, remaining?: number, pausedUntil?: string | null }
+    lastSuccess?: Outcome | null
+    lastFailure?: Outcome | null
+  }
+  sources?: Record<string, Source>
+  sync?: Record<string, unknown>
+  unresolved?: { count?: number, users?: Array<{ userKey?: string, since?: string }> }
+}
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed']
+
+const inline = (entries: Array<[string, unknown]>): string => entries.map(([k, v]) => `${k} ${clean(v)}`).join(' · ')
+
+function drain (eta: number | null | undefined): string {
+  if (eta === undefined || eta === null) return '-'
+  return eta === 0 ? 'nothing waiting' : duration(eta * 1000)
+}
+
+export function renderStatus (s: StatusView, now = Date.now()): string {
+  const lines: string[] = []
+  const about = [s.mode, s.role !== undefined && `role ${s.role}`, s.version !== undefined && `version ${s.version}`, s.uptimeSeconds !== undefined && `up ${duration(s.uptimeSeconds * 1000)}`]
+  lines.push(`${clean(s.status).toUpperCase()}  (${about.filter((x) => typeof x === 'string').map(clean).join(', ')})`)
+  for (const reason of s.reasons ?? []) lines.push(`  - ${clean(reason)}`)
+  lines.push('')
+  const q = s.queue
+  const b = s.enerflo?.budget
+  const r = s.redis ?? {}
+  const qStates = q === undefined ? [] : [...QUEUE_STATES, ...Object.keys(q).filter((k) => k !== 'oldestWaitingAgeMs' && !QUEUE_STATES.includes(k))].filter((k) => k in q)
+  lines.push(pairs([
+    q !== undefined && ['queue', `${inline(qStates.map((k) => [k, q[k]]))} · oldest waiting ${q.oldestWaitingAgeMs === null ? 'none' : duration(q.oldestWaitingAgeMs)}`],
+    b !== undefined && ['budget', `${clean(b.used)}/${clean(b.limit)} used in ${duration(b.windowMs)} · ${clean(b.remaining)} remaining · ${typeof b.pausedUntil === 'string' ? `paused until ${when(b.pausedUntil, now)}` : 'not paused'}`],
+    ('drainEtaSeconds' in s) && ['drain ETA', drain(s.drainEtaSeconds)],
+    s.enerflo !== undefined && ['last success', outcome(s.enerflo.lastSuccess, now, 'none yet')],
+    s.enerflo !== undefined && ['last failure', outcome(s.enerflo.lastFailure, now, 'none')],
+    s.sync !== undefined && ['sync', inline(Object.entries(s.sync))],
+    ['redis', [r.reachable === false ? 'UNREACHABLE' : 'reachable', typeof r.latencyMs === 'number' ? `${r.latencyMs.toFixed(1)} ms` : undefined,
+      r.maxmemoryPolicy, r.aof === undefined ? undefined : `AOF ${r.aof ? 'on' : 'off'}`,
+      r.persistence !== undefined ? `persistence ${clean(r.persistence)}` : undefined, r.version].filter((x) => x !== undefined).map(clean).join(' · ')]
+  ]))
+  const sources = Object.entries(s.sources ?? {})
+  if (sources.length > 0) {
+    lines.push('', 'sources')
+    lines.push(pairs(sources.map(([name, src]) => [name, [
+      src.configured === false ? 'off' : `last event ${when(src.lastEventAt, now)}`,
+      inline(Object.entries(src.counts ?? {})),
+      rejected(src.rejected),
+      src.subscription !== undefined ? `subscription: ${inline(Object.entries(src.subscription))}` : ''
+    ].filter((x) => x.length > 0).join(' · ')]), '  '))
+  }
+  if (s.unresolved !== undefined) {
+    const users = s.unresolved.users ?? []
+    lines.push('', `unresolved ${clean(s.unresolved.count ?? users.length)}`)
+    for (const u of users) lines.push(`  ${clean(u.userKey)}  since ${when(u.since, now)}`)
+  }
+  return lines.join('\n')
+}
+
+function outcome (o: Outcome | null | undefined, now: number, none: string): string {
+  if (o === null || o === undefined) return none
+  const what = o.code !== undefined || o.message !== undefined ? ` · ${clean(o.code)}: ${clean(o.message)}` : Array.isArray(o.fields) ? ` · ${clean(o.fields)}` : ''
+  return `${clean(o.userKey)} at ${when(o.at, now)}${what}`
+}
+
+function rejected (value: unknown): string {
+  if (typeof value === 'number') return `rejected ${value}`
+  if (typeof value !== 'object' || value === null) return ''
+  const entries = Object.entries(value)
+  return entries.length === 0 ? '' : `rejected: ${inline(entries)}`
+}
+
+export const statusCommand: Command = {
+  name: 'status',
+  args: '',
+  summary: 'Overall health, queue, Enerflo budget, last success and failure, sources, unresolved users.',
+  details: ['Exit code 0 whenever the service answered, whatever its status; read "status" in --json to alert.'],
+  async run (ctx) {
+    const s = await ctx.api.call<StatusView>('GET', '/status')
+    ctx.out(ctx.json ? JSON.stringify(s, null, 2) : renderStatus(s))
+    return 0
+  }
+}
