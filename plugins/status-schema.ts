@@ -3,6 +3,7 @@
  * inferred. Redis-dependent sections are absent when Redis is down.
  */
 import { Type } from '@sinclair/typebox'
+import { GraphSubscriptionStatus } from './graph-status.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
@@ -13,6 +14,9 @@ export const StatusReply = Type.Object({
   reasons: Type.Array(Type.String()),
   mode: Type.Union([Type.Literal('sandbox'), Type.Literal('live')]),
   role: Type.String(),
+  syncMode: Type.Optional(Type.String()),
+  version: Type.Optional(Type.String()),
+  drainEtaSeconds: Type.Optional(Type.Integer()),
   uptimeSeconds: Type.Integer(),
   redis: Type.Object({
     reachable: Type.Boolean(),
@@ -31,7 +35,9 @@ export const StatusReply = Type.Object({
     lastFailure: Nullable(Outcome)
   })),
   sources: Type.Optional(Type.Record(Type.String(), Type.Object({
-    configured: Type.Boolean(), lastEventAt: Nullable(Type.String()), counts: Counts
+    configured: Type.Boolean(), lastEventAt: Nullable(Type.String()), counts: Counts,
+    accepted: Type.Optional(Type.Integer()), duplicates: Type.Optional(Type.Integer()), rejected: Type.Optional(Counts),
+    subscription: Type.Optional(GraphSubscriptionStatus)
   }))),
   sync: Type.Optional(Counts),
   unresolved: Type.Optional(Type.Object({

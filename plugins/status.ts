@@ -8,6 +8,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { readRedisInfo } from './redis.js'
 import { ErrorReply } from './error-handler.js'
 import { StatusReply } from './status-schema.js'
+import { sourceSummary } from './status-sources.js'
+import { VERSION } from '../src/version.js'
+import { graphSubscriptionStatus } from './graph-status.js'
 
 const started = Date.now()
 
@@ -15,12 +18,8 @@ export default fp(async (app) => {
   const { config } = app
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
   r.get('/status', {
-    schema: { response: { 200: StatusReply, 401: ErrorReply } },
-    preValidation: async (request) => {
-      // /status is open when OPS_TOKEN is unset (sandbox, local runs); otherwise it needs the token.
-      if (config.OPS_TOKEN === undefined) return
-      await app.opsAuth(request)
-    }
+    schema: { response: { 200: StatusReply, '4xx': ErrorReply } },
+    preValidation: app.opsAuth
   }, async () => {
     const reasons: string[] = []
     const t0 = process.hrtime.bigint()
@@ -50,6 +49,7 @@ export default fp(async (app) => {
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
+    const graphSubscription = app.hasDecorator('graph') ? await graphSubscriptionStatus(app, lastEvents.graph, reasons) : undefined
     const oldestJob = oldest[0]
     const sourceStats = (source: string): Record<string, number> => Object.fromEntries(
       Object.entries(stats).filter(([k]) => k.startsWith(`${source}.`)).map(([k, v]) => [k.slice(source.length + 1), v]))
@@ -58,7 +58,11 @@ export default fp(async (app) => {
       reasons,
       mode: config.sandbox ? 'sandbox' as const : 'live' as const,
       role: config.SERVICE_ROLE,
+      syncMode: config.SYNC_MODE,
+      version: VERSION,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      // Work still to do, if every job needs an Enerflo call, at the budget's pace: an upper bound.
+      drainEtaSeconds: Math.ceil(((counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0)) * budget.windowMs / budget.limit / 1000),
       redis: { reachable, latencyMs, maxmemoryPolicy: info.maxmemoryPolicy ?? 'unknown', aof: info.aof === true, version: info.version ?? 'unknown' },
       queue: { ...counts, oldestWaitingAgeMs: oldestJob === undefined ? null : Date.now() - oldestJob.timestamp },
       enerflo: {
@@ -68,7 +72,8 @@ export default fp(async (app) => {
         lastFailure: last.failure ?? null
       },
       sources: {
-        okta: { configured: config.okta !== undefined, lastEventAt: lastEvents.okta ?? null, counts: sourceStats('okta') }
+        okta: { configured: config.okta !== undefined, lastEventAt: lastEvents.okta ?? null, counts: sourceStats('okta'), ...sourceSummary(stats, 'okta') },
+        graph: { configured: config.graph !== undefined, lastEventAt: lastEvents.graph ?? null, counts: sourceStats('graph'), ...sourceSummary(stats, 'graph'), ...(graphSubscription !== undefined && { subscription: graphSubscription }) }
       },
       sync: sourceStats('sync'),
       unresolved

@@ -14,8 +14,17 @@ import status from '../plugins/status.js'
 import oktaWebhook from '../plugins/okta-webhook.js'
 import workers from '../plugins/workers.js'
 import providers from '../plugins/providers.js'
+import graphServices from '../plugins/graph-services.js'
+import graphWebhook from '../plugins/graph-webhook.js'
+import graphWorkers from '../plugins/graph-workers.js'
 import opsAuth from '../plugins/ops-auth.js'
 import opsLinks from '../plugins/ops-links.js'
+import metrics from '../plugins/metrics.js'
+import docs from '../plugins/docs.js'
+import { VERSION } from './version.js'
+import { validatorCompiler } from './validation.js'
+import opsFailed from '../plugins/ops-failed.js'
+import opsUsers from '../plugins/ops-users.js'
 
 export interface BuildOptions {
   config: Config
@@ -31,23 +40,31 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     // Providers retry on their own; an HTTP keep-alive longer than theirs keeps sockets warm.
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } }
+    return503OnClosing: true
   })
+  app.setValidatorCompiler(validatorCompiler())
   // Every body this service accepts is JSON: a text/plain body is a 415, not a string that fails
   // the schema later.
   app.removeContentTypeParser('text/plain')
   await app.register(errorHandler)
+  await app.register(docs, { version: VERSION })
   await app.register(redis, { url: config.REDIS_URL })
   await app.register(syncServices, { config, mapping: opts.mapping })
   await app.register(providers)
-  await app.register(opsAuth, { token: config.OPS_TOKEN, required: true })
+  if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
+  await app.register(metrics)
+  await app.register(opsAuth, { token: config.OPS_TOKEN })
   await app.register(health)
   await app.register(status)
+  await app.register(import('../plugins/status-page.js'))
   if (config.SERVICE_ROLE !== 'worker') {
     if (config.okta !== undefined) await app.register(oktaWebhook)
+    if (config.graph !== undefined) await app.register(graphWebhook)
     await app.register(opsLinks)
+    await app.register(opsFailed)
+    await app.register(opsUsers)
   }
   if (config.SERVICE_ROLE !== 'api') await app.register(workers)
+  if (config.SERVICE_ROLE !== 'api' && config.graph !== undefined) await app.register(graphWorkers)
   return app
 }

@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { SyncError } from './errors.js'
+import { GRAPH_INTEGER_NAMES, GRAPH_SECRET_NAMES, GraphEnvProperties, readGraphConfig, type GraphConfig } from './graph/env.js'
 
 const Str = Type.String({ minLength: 1 })
 const Opt = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Optional(s)
@@ -27,7 +28,12 @@ export const EnvSchema = Type.Object({
   OKTA_WEBHOOK_SECRET: Opt(Str),
   OKTA_WEBHOOK_SECRET_PREVIOUS: Opt(Str),
   OKTA_WEBHOOK_HEADER: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$', default: 'authorization' }),
+  ...GraphEnvProperties,
   OPS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  SYNC_MODE: Type.Union([Type.Literal('live'), Type.Literal('shadow')], { default: 'live' }),
+  AUDIT_MAX_ENTRIES: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
+  AUDIT_MAX_AGE_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
   MAPPING_FILE: Type.String({ minLength: 1, default: './mapping.json' }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 100, default: 4 }),
   JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
@@ -42,10 +48,12 @@ export interface Config extends Env {
   sandbox: boolean
   okta: { orgUrl: string, apiToken: string } | undefined
   oktaWebhookSecrets: string[]
+  /** Microsoft Graph (Entra ID), when its variables are set. */
+  graph: GraphConfig | undefined
 }
 
-const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN'])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS']
+const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', ...GRAPH_INTEGER_NAMES]
 
 /** Reads the variables this service knows; empty strings count as unset. */
 function pick (env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -82,7 +90,12 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   if (env2.OKTA_WEBHOOK_SECRET !== undefined && env2.OKTA_WEBHOOK_SECRET.length < 16) {
     problems.push('OKTA_WEBHOOK_SECRET: must be at least 16 characters (got a shorter one)')
   }
-  const sandbox = env2.ENERFLO_API_KEY === undefined && okta === undefined
+  const { graph, problems: graphProblems } = readGraphConfig(env2)
+  problems.push(...graphProblems)
+  const sandbox = env2.ENERFLO_API_KEY === undefined && okta === undefined && graph === undefined
+  if (sandbox && env2.SERVICE_ROLE !== 'all') {
+    problems.push(`SERVICE_ROLE: sandbox mode runs the simulator inside one process, so it must be "all" (got "${env2.SERVICE_ROLE}"); set ENERFLO_API_KEY and a provider to split roles`)
+  }
   if (!sandbox && env2.ENERFLO_API_KEY === undefined) {
     problems.push('ENERFLO_API_KEY must be set when a provider is configured: the service never syncs real identities into the simulator')
   }
@@ -90,5 +103,5 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     throw new SyncError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }
   const secrets = [env2.OKTA_WEBHOOK_SECRET, env2.OKTA_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => s !== undefined)
-  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets }
+  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets, graph }
 }

@@ -1,0 +1,66 @@
+/**
+ * POST /webhooks/graph/lifecycle: Graph's lifecycle notifications, in the Graph receiver's child
+ * context (same handshake, parser and clientState rule). Nothing is done here but storing:
+ * `reauthorizationRequired` and `subscriptionRemoved` become jobs on the subscription queue (the
+ * keeper reauthorizes or recreates at once), `missed` is recorded for /status (reconciliation will
+ * act on it), anything else is logged and acknowledged. 202 only once Redis holds all of it.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { SyncError } from '../src/errors.js'
+import { acceptItems } from '../src/graph/accept.js'
+import { NotificationCollectionSchema } from '../src/graph/notifications.js'
+import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../queues/graph-subscription-queue.js'
+import { ErrorReply } from './error-handler.js'
+
+const DEADLINE_MS = 2000
+type LifecycleJob = Exclude<GraphSubscriptionJob, { kind: 'ensure' }>
+
+export function registerLifecycleRoute (app: FastifyInstance): void {
+  const { graph } = app
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/webhooks/graph/lifecycle', {
+    bodyLimit: 1024 * 1024,
+    schema: { body: NotificationCollectionSchema, response: { 202: { type: 'string', maxLength: 0 }, '4xx': ErrorReply, '5xx': ErrorReply } }
+  }, async (request, reply) => {
+    const { accepted, wrongState, wrongTenant } = acceptItems(request.body.value, { clientStates: graph.config.clientStates, tenantId: graph.config.tenantId })
+    const jobs = new Map<string, LifecycleJob>()
+    const counts: Record<string, number> = {}
+    for (const n of accepted) {
+      const event = n.lifecycleEvent ?? 'none'
+      if (event === 'reauthorizationRequired') jobs.set(`r:${n.subscriptionId}`, { kind: 'reauthorize', subscriptionId: n.subscriptionId })
+      else if (event === 'subscriptionRemoved') jobs.set(`c:${n.subscriptionId}`, { kind: 'recreate', subscriptionId: n.subscriptionId })
+      else if (event !== 'missed') request.log.warn({ lifecycleEvent: event.slice(0, 64) }, 'unknown graph lifecycle event acknowledged')
+      const known = ['reauthorizationRequired', 'subscriptionRemoved', 'missed'].includes(event)
+      counts[known ? event : 'unknown'] = (counts[known ? event : 'unknown'] ?? 0) + 1
+    }
+    const now = new Date().toISOString()
+    const stats = app.store.statsKey
+    const m = app.redis.multi()
+    for (const [event, n] of Object.entries(counts)) m.hincrby(stats, `graph.lifecycle.${event}`, n)
+    if (wrongState + wrongTenant > 0) m.hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant)
+    if (accepted.length > 0) {
+      const last = accepted.at(-1)?.lifecycleEvent ?? 'unknown'
+      m.hset(graph.state.key, 'lastLifecycleEvent', `${now} ${last.slice(0, 64)}`)
+      if ((counts['missed'] ?? 0) > 0) m.hset(graph.state.key, 'lastMissedAt', now)
+    }
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([
+        (async () => {
+          await enqueueLifecycleJobs(graph.queue, [...jobs.values()])
+          const results = await m.exec()
+          const failed = results?.find(([err]) => err !== null)
+          if (results === null || failed !== undefined) throw new Error('Redis did not store the lifecycle record')
+        })(),
+        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('Redis did not answer in time')), DEADLINE_MS) })
+      ])
+    } catch (err) {
+      request.log.error({ err: { message: (err as Error).message } }, 'could not store graph lifecycle notifications')
+      throw new SyncError('QUEUE_UNAVAILABLE', 'the queue (Redis) is unavailable; nothing was stored, try again', 503, { cause: err })
+    } finally {
+      clearTimeout(timer)
+    }
+    request.log.info({ items: request.body.value.length, counts, jobs: jobs.size, rejected: wrongState + wrongTenant }, 'graph lifecycle notifications accepted')
+    return await reply.code(202).send('')
+  })
+}

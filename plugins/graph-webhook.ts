@@ -1,0 +1,97 @@
+/**
+ * Microsoft Graph change notifications: POST /webhooks/graph (and, from graph-lifecycle.ts,
+ * /webhooks/graph/lifecycle). Order: route → validation handshake (an onRequest hook, before any
+ * body parsing) → content type → our own JSON parser (keeps sequenceNumber exact) → schema (400)
+ * → clientState per item (constant time; wrong items dropped and counted) → enqueue one job per
+ * distinct user in one round trip (503 if Redis cannot take it) → 202. Nothing here calls Graph:
+ * Graph counts any answer slower than about 3 s against us.
+ */
+import fp from 'fastify-plugin'
+import { Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { SyncError } from '../src/errors.js'
+import { acceptItems } from '../src/graph/accept.js'
+import { eventIdOf, NotificationCollectionSchema, parseNotificationBody, userIdOf } from '../src/graph/notifications.js'
+import type { SyncJobData } from '../queues/sync-queue.js'
+import { ErrorReply } from './error-handler.js'
+import { storeJobs } from './store-jobs.js'
+import { countDuplicates } from './delivery-accounting.js'
+import { registerLifecycleRoute } from './graph-lifecycle.js'
+
+export const BODY_LIMIT = 1024 * 1024
+// Graph's tokens are a few hundred characters; anything far longer is not Graph.
+const TOKEN_MAX = 4096
+const CHANGE_TYPES = new Set(['updated', 'deleted', 'created'])
+
+export const Accepted = Type.String({ maxLength: 0, description: 'empty: Graph reads only the status' })
+
+/** Graph proves the URL by POSTing ?validationToken=…; we echo it, decoded, as plain text. */
+async function handshake (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const q = request.url.indexOf('?')
+  if (q === -1) return undefined
+  const token = new URLSearchParams(request.url.slice(q + 1)).get('validationToken')
+  if (token === null) return undefined
+  if (token === '' || token.length > TOKEN_MAX) {
+    return await reply.code(400).send({ statusCode: 400, code: 'WEBHOOK_BODY', error: 'Bad Request', message: 'validationToken is empty or too long' })
+  }
+  request.log.info('graph validation handshake answered')
+  // Plain text and nosniff: the token is echoed as opaque text, never something a browser renders.
+  return await reply.code(200)
+    .header('content-type', 'text/plain; charset=utf-8')
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store')
+    .send(token)
+}
+
+export default fp(async (app) => {
+  // A child context, so the hook and the parser apply to the Graph routes only.
+  await app.register(async (child: FastifyInstance) => {
+    child.addHook('onRequest', handshake)
+    child.removeContentTypeParser('application/json')
+    child.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
+      try {
+        done(null, parseNotificationBody(body as string))
+      } catch {
+        done(new SyncError('WEBHOOK_BODY', 'the body is not valid JSON', 400), undefined)
+      }
+    })
+    registerChangeRoute(child)
+    registerLifecycleRoute(child)
+  })
+}, { name: 'graph-webhook', dependencies: ['graph-services', 'sync-services', 'error-handler'] })
+
+function registerChangeRoute (app: FastifyInstance): void {
+  const { graph } = app
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/webhooks/graph', {
+    bodyLimit: BODY_LIMIT,
+    schema: { body: NotificationCollectionSchema, response: { 202: Accepted, '4xx': ErrorReply, '5xx': ErrorReply } }
+  }, async (request, reply) => {
+    const receivedAt = Date.now()
+    const { accepted, wrongState, wrongTenant } = acceptItems(request.body.value, { clientStates: graph.config.clientStates, tenantId: graph.config.tenantId })
+    const byUser = new Map<string, SyncJobData>()
+    const eventIds: string[] = []
+    let ignored = 0
+    let noUser = 0
+    for (const n of accepted) {
+      if (!CHANGE_TYPES.has((n.changeType ?? '').toLowerCase())) { ignored++; continue }
+      const userId = userIdOf(n)
+      if (userId === undefined) { noUser++; continue }
+      const job = byUser.get(userId) ?? { source: 'graph', userId, eventIds: [], receivedAt }
+      const eventId = eventIdOf(n, userId)
+      if (eventId !== undefined) { job.eventIds.push(eventId); eventIds.push(eventId) }
+      byUser.set(userId, job)
+    }
+    await storeJobs(app, [...byUser.values()])
+    // Stored. What follows is accounting only and must not turn into an error Graph would retry.
+    const stats = app.store.statsKey
+    const rejected = wrongState + wrongTenant
+    await Promise.all([
+      rejected > 0 ? app.redis.multi().hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant).exec() : undefined,
+      accepted.length > 0 ? countDuplicates(app, 'graph', eventIds, { ignored, noUser, users: byUser.size }) : undefined
+    ]).catch((err: Error) => request.log.warn({ err: { message: err.message } }, 'delivery accounting failed'))
+    if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
+    request.log.info({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
+    return await reply.code(202).send('')
+  })
+}
