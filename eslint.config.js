@@ -10,5 +10,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error'
     }
+  },
+  {
+    // Command-line scripts and benches talk to a person through the console.
+    files: ['scripts/**', 'bench/**'],
+    rules: { 'no-console': 'off', 'no-undef': 'off' }
   }
 )
