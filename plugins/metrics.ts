@@ -6,7 +6,6 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { matchesAnySecret } from '../src/secret.js'
-import { SyncError } from '../src/errors.js'
 
 export interface SyncMetrics {
   registry: Registry
@@ -64,14 +63,14 @@ export default fp(async (app) => {
   const token = app.config.METRICS_TOKEN
   app.get('/metrics', {
     schema: { hide: true },
-    preValidation: async (request) => {
+    preValidation: async (request, reply) => {
       if (token === undefined) return
       const header = request.headers.authorization
       if (!matchesAnySecret(header?.startsWith('Bearer ') === true ? header.slice(7) : undefined, [token])) {
-        throw new SyncError('OPS_AUTH', 'send Authorization: Bearer <METRICS_TOKEN>', 401)
+        app.rejectAuth(request, reply, 'OPS_AUTH', 'send Authorization: Bearer <METRICS_TOKEN>')
       }
     }
   }, async (_request, reply) => {
     return await reply.type(registry.contentType).send(await registry.metrics())
   })
-}, { name: 'metrics', dependencies: ['sync-services', 'error-handler'] })
+}, { name: 'metrics', dependencies: ['sync-services', 'error-handler', 'auth-failures'] })

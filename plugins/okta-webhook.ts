@@ -4,6 +4,7 @@
  * → 200 with an empty body. Only events that change a user become jobs, one per distinct user.
  */
 import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { isUserChangeEvent, OktaDeliverySchema, userIdOf } from '../src/okta/events.js'
@@ -23,11 +24,12 @@ export default fp(async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   // Rejections are counted by the error handler, per reason, for /status.
-  const checkSecret = async (request: { headers: Record<string, string | string[] | undefined> }): Promise<void> => {
+  const checkSecret = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const raw = request.headers[headerName]
+    // A repeated header is never what Okta sends: it fails like a wrong secret.
     const presented = Array.isArray(raw) ? undefined : raw
     if (!matchesAnySecret(presented, secrets)) {
-      throw new SyncError('WEBHOOK_AUTH', `missing or wrong secret in the ${headerName} header`, 401)
+      app.rejectAuth(request, reply, 'WEBHOOK_AUTH', `missing or wrong secret in the ${headerName} header`)
     }
   }
 
@@ -82,4 +84,4 @@ export default fp(async (app) => {
     // Okta wants a 200 with an empty body.
     return await reply.code(200).send('')
   })
-}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler', 'metrics'] })
+}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler', 'metrics', 'auth-failures'] })

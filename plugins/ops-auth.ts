@@ -4,26 +4,26 @@
  * a token. Routes use `app.opsAuth` as their preValidation hook.
  */
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { matchesAnySecret } from '../src/secret.js'
 import { SyncError } from '../src/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    opsAuth: (request: FastifyRequest) => Promise<void>
+    opsAuth: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
 
 export default fp(async (app, opts: { token: string | undefined }) => {
-  app.decorate('opsAuth', async (request: FastifyRequest) => {
+  app.decorate('opsAuth', async (request: FastifyRequest, reply: FastifyReply) => {
     if (opts.token === undefined) {
       throw new SyncError('OPS_OFF', 'operator routes are off: set OPS_TOKEN on the service to use them', 404)
     }
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ') === true ? header.slice(7) : undefined
     if (!matchesAnySecret(token, [opts.token])) {
-      await app.redis.hincrby(`${app.config.QUEUE_PREFIX}:stats`, 'ops.rejected.auth', 1).catch(() => {})
-      throw new SyncError('OPS_AUTH', 'send Authorization: Bearer <OPS_TOKEN>', 401)
+      app.redis.hincrby(`${app.config.QUEUE_PREFIX}:stats`, 'ops.rejected.auth', 1).catch(() => {})
+      app.rejectAuth(request, reply, 'OPS_AUTH', 'send Authorization: Bearer <OPS_TOKEN>')
     }
   })
-}, { name: 'ops-auth' })
+}, { name: 'ops-auth', dependencies: ['auth-failures'] })

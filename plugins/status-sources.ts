@@ -13,5 +13,5 @@ export function sourceSummary (stats: Record<string, number>, source: string): {
 
 /** How the error handler names a rejected webhook request in those counters. */
 export function rejectionReason (status: number): string | undefined {
-  return ({ 400: 'malformed', 401: 'auth', 403: 'auth', 413: 'too-large', 415: 'media-type', 503: 'unavailable' } as Record<number, string>)[status]
+  return ({ 400: 'malformed', 401: 'auth', 403: 'auth', 413: 'too-large', 415: 'media-type', 429: 'auth-throttled', 503: 'unavailable' } as Record<number, string>)[status]
 }

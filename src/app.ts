@@ -18,6 +18,7 @@ import graphServices from '../plugins/graph-services.js'
 import graphWebhook from '../plugins/graph-webhook.js'
 import graphWorkers from '../plugins/graph-workers.js'
 import opsAuth from '../plugins/ops-auth.js'
+import authFailures from '../plugins/auth-failures.js'
 import opsLinks from '../plugins/ops-links.js'
 import metrics from '../plugins/metrics.js'
 import docs from '../plugins/docs.js'
@@ -47,6 +48,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   // the schema later.
   app.removeContentTypeParser('text/plain')
   await app.register(errorHandler)
+  await app.register(authFailures)
   await app.register(docs, { version: VERSION })
   await app.register(redis, { url: config.REDIS_URL })
   await app.register(syncServices, { config, mapping: opts.mapping })

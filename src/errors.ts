@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'MAPPING_UNKNOWN_ROLE'
   | 'WEBHOOK_AUTH'
   | 'OPS_AUTH'
+  | 'AUTH_RATE_LIMITED'
   | 'OPS_OFF'
   | 'OPS_NOT_FOUND'
   | 'OPS_BAD_REQUEST'

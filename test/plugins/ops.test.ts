@@ -23,10 +23,12 @@ const OPS_ROUTES: Array<[string, string]> = [
 t.test('every operator route needs the ops token; without OPS_TOKEN they are off', async (t) => {
   const h = await startHarness(t)
   const wrongSameLength = `Bearer ${'x'.repeat((h.ops.authorization ?? '').length - 7)}`
-  for (const [method, url] of OPS_ROUTES) {
+  // Each route from its own address: more than 30 failures from one address are throttled (429).
+  for (const [i, [method, url]] of OPS_ROUTES.entries()) {
+    const remoteAddress = `10.0.0.${i + 1}`
     for (const authorization of [undefined, 'Bearer nope', wrongSameLength, (h.ops.authorization ?? '').slice(7)]) {
       const hasBody = method === 'POST' || method === 'PUT'
-      const res = await h.app.inject({ method: method as 'GET', url, headers: { ...(hasBody ? json : {}), ...(authorization !== undefined ? { authorization } : {}) }, ...(hasBody ? { payload: {} } : {}) })
+      const res = await h.app.inject({ method: method as 'GET', url, remoteAddress, headers: { ...(hasBody ? json : {}), ...(authorization !== undefined ? { authorization } : {}) }, ...(hasBody ? { payload: {} } : {}) })
       t.equal(res.statusCode, 401, `${method} ${url} with ${authorization === undefined ? 'no' : 'a wrong'} token`)
     }
   }
