@@ -1,5 +1,5 @@
 # Build stage: compile TypeScript with dev dependencies.
-FROM node:22-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY queues ./queues
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled output only, as the unprivileged node user.
-FROM node:22-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -15,6 +15,8 @@ import { userKey, type SyncJobData } from '../queues/sync-queue.js'
 
 /** BullMQ keeps at most this many failed jobs (removeOnFail), so one scan sees them all. */
 const SCAN_LIMIT = 20_000
+/** Up to 1,000 job ids and a filter: far below the global 1 MiB. */
+const ACTION_BODY_LIMIT = 64 * 1024
 const CODE_REASON = /^([A-Z][A-Z_]+): ([\s\S]*)$/
 
 type Filter = { code?: string, source?: string, since?: string, until?: string, jobIds?: string[] }
@@ -68,6 +70,7 @@ export default fp(async (app) => {
 
   r.post('/ops/failed/retry', {
     preValidation: app.opsAuth,
+    bodyLimit: ACTION_BODY_LIMIT,
     schema: { body: FailedAction, response: { 200: FailedActionReply, '4xx': ErrorReply, '5xx': ErrorReply } }
   }, async (request) => {
     const jobs = await matching(request.body)
@@ -89,6 +92,7 @@ export default fp(async (app) => {
 
   r.post('/ops/failed/discard', {
     preValidation: app.opsAuth,
+    bodyLimit: ACTION_BODY_LIMIT,
     schema: { body: FailedAction, response: { 200: FailedActionReply, '4xx': ErrorReply } }
   }, async (request) => {
     const jobs = await matching(request.body)

@@ -22,6 +22,7 @@ export default fp(async (app) => {
 
   r.put('/ops/links/:source/:idpUserId', {
     preValidation: app.opsAuth,
+    bodyLimit: 1024,
     schema: {
       params: UserParams,
       body: Type.Object({ enerfloUserId: EnerfloUserId }, { additionalProperties: false }),
