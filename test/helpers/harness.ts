@@ -36,6 +36,8 @@ export interface HarnessOptions {
   rateLimit?: { max: number, windowMs: number }
   /** Do not start the workers' processing until the test says so. */
   role?: 'all' | 'api' | 'worker'
+  /** Extra redis-server arguments (persistence settings). */
+  redisArgs?: string[]
 }
 
 export function mappingOf (json: unknown): Mapping {
@@ -45,7 +47,7 @@ export function mappingOf (json: unknown): Mapping {
 }
 
 export async function startHarness (t: { teardown: (fn: () => unknown) => void }, opts: HarnessOptions = {}): Promise<Harness> {
-  const redis = await startRedis(t)
+  const redis = await startRedis(t, opts.redisArgs)
   const apiKey = secret()
   const oktaToken = secret()
   const webhookSecret = secret()
