@@ -24,8 +24,8 @@ export const GraphEnvProperties = {
 export const GRAPH_SECRET_NAMES = ['GRAPH_CLIENT_SECRET', 'GRAPH_CLIENT_STATE', 'GRAPH_CLIENT_STATE_PREVIOUS']
 export const GRAPH_INTEGER_NAMES = ['GRAPH_TIMEOUT_MS', 'GRAPH_SUBSCRIPTION_CHECK_MS']
 
-const GraphEnv = Type.Object(GraphEnvProperties)
-export type GraphEnv = Static<typeof GraphEnv>
+export const GraphEnvSchema = Type.Object(GraphEnvProperties)
+export type GraphEnv = Static<typeof GraphEnvSchema>
 
 export interface GraphConfig {
   tenantId: string

@@ -1,0 +1,43 @@
+import t from 'tap'
+import { eventIdOf, parseNotificationBody, sequenceOf, tenantOf, userIdOf, type GraphNotification } from '../../src/graph/notifications.js'
+import { acceptItems } from '../../src/graph/accept.js'
+
+t.test('sequenceNumber: exact digits as text, wherever it is; other values untouched', async (t) => {
+  const raw = '{"value":[{"subscriptionId":"s","sequenceNumber" : 9007199254740993123,"note":"\\"sequenceNumber\\": 5","resourceData":{"id":"u","sequenceNumber":12}, "n": 9007199254740993}]}'
+  const body = parseNotificationBody(raw) as { value: Array<Record<string, unknown>> }
+  const item = body.value[0] as GraphNotification & Record<string, unknown>
+  t.equal(item.sequenceNumber, '9007199254740993123')
+  t.equal(item.resourceData?.sequenceNumber, '12')
+  t.equal(item['note'], '"sequenceNumber": 5', 'text inside a string is left alone')
+  t.equal(item['n'], 9007199254740992, 'only sequenceNumber is rewritten')
+  t.equal(sequenceOf(item), '9007199254740993123')
+  t.throws(() => parseNotificationBody('{"value": ['))
+})
+
+t.test('user id from resourceData, else from the resource path; tenant from either name', async (t) => {
+  const base = { subscriptionId: 's' }
+  t.equal(userIdOf({ ...base, resourceData: { id: 'abc' }, resource: 'Users/zzz' }), 'abc')
+  t.equal(userIdOf({ ...base, resource: 'Users/6f1a0c2e-0000-4000-8000-000000000501' }), '6f1a0c2e-0000-4000-8000-000000000501')
+  t.equal(userIdOf({ ...base, resource: 'Groups/x' }), undefined)
+  t.equal(userIdOf({ ...base, resourceData: { id: 'a b' } }), undefined, 'ids that are not ids are refused')
+  t.equal(tenantOf({ ...base, organizationId: 'o' }), 'o')
+  t.equal(tenantOf({ ...base, tenantId: 't', organizationId: 'o' }), 't')
+  t.equal(eventIdOf({ ...base, id: 'n1' }, 'u'), 'n1')
+  t.equal(eventIdOf({ ...base }, 'u'), undefined)
+})
+
+t.test('client state: constant-time match against current and previous; tenant compared only when a GUID', async (t) => {
+  const tenantId = '11111111-2222-4333-8444-555555555555'
+  const items = [
+    { subscriptionId: 's', clientState: 'current-state-000001' },
+    { subscriptionId: 's', clientState: 'previous-state-00001' },
+    { subscriptionId: 's', clientState: 'nope' },
+    { subscriptionId: 's' },
+    { subscriptionId: 's', clientState: 'current-state-000001', tenantId: '99999999-2222-4333-8444-555555555555' }
+  ]
+  const r = acceptItems(items, { clientStates: ['current-state-000001', 'previous-state-00001'], tenantId })
+  t.equal(r.accepted.length, 2)
+  t.equal(r.wrongState, 2)
+  t.equal(r.wrongTenant, 1)
+  t.equal(acceptItems(items, { clientStates: ['current-state-000001'], tenantId: 'contoso.onmicrosoft.com' }).accepted.length, 2)
+})
