@@ -10,6 +10,7 @@ import { UpstreamError } from '../errors.js'
 import type { EnerfloUpdateBody } from '../mapping/types.js'
 import { DEFAULT_ROLE_NAMES } from '../mapping/roles.js'
 import { flattenHeaders, rateLimitRemaining, rateLimitResetMs, rateLimitedForMs } from './rate-headers.js'
+import { parseBody } from '../http-body.js'
 
 export interface EnerfloClientOptions {
   baseUrl: string
@@ -36,10 +37,6 @@ export interface EnerfloClient {
 const BODY_TEXT_LIMIT = 500
 
 /** JSON when it parses (Enerflo's 429 and 5xx pages are HTML), else the text, cut short. */
-function parseBody (text: string): unknown {
-  if (text === '') return undefined
-  try { return JSON.parse(text) } catch { return text.length > BODY_TEXT_LIMIT ? `${text.slice(0, BODY_TEXT_LIMIT)}…` : text }
-}
 
 /** Errors that mean our call was malformed, not that Enerflo or the network failed. */
 const OUR_FAULT = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_INVALID_RETURN_VALUE', 'ERR_INVALID_URL', 'ERR_INVALID_ARG_TYPE'])
@@ -147,7 +144,7 @@ export function createEnerfloClient (opts: EnerfloClientOptions): EnerfloClient 
       throw exchangeFailed(err, timeoutMs)
     }
     const status = res.statusCode
-    const parsed = scrubBody(parseBody(text))
+    const parsed = scrubBody(parseBody(text, BODY_TEXT_LIMIT))
     const fail = (code: 'ENERFLO_UNAVAILABLE' | 'ENERFLO_REJECTED' | 'ENERFLO_HTTP', message: string, transient: boolean): UpstreamError =>
       new UpstreamError(code, scrub(message), { status, headers, body: parsed, transient })
 

@@ -9,13 +9,7 @@
 export const DEFAULT_RETRY_AFTER_MS = 60_000
 
 /** undici gives string | string[] | undefined; one header, one string. */
-export function flattenHeaders (raw: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(raw)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
-  }
-  return out
-}
+export { flattenHeaders } from '../http-body.js'
 
 function number (v: string | undefined): number | undefined {
   if (v === undefined || v.trim() === '') return undefined

@@ -6,6 +6,9 @@
  */
 import { request, type Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
+import { flattenHeaders as flatten, isObject, parseBody } from '../http-body.js'
+
+export { isObject }
 
 export interface Answer { status: number, headers: Record<string, string>, body: unknown }
 
@@ -88,21 +91,3 @@ function redact (text: string, secrets: string[]): string {
   return secrets.reduce((t, s) => s === '' ? t : t.replaceAll(s, '[redacted]'), text)
 }
 
-export function isObject (v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function flatten (headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
-  return out
-}
-
-function parseBody (text: string): unknown {
-  if (text === '') return undefined
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return text
-  }
-}

@@ -6,6 +6,7 @@
 import { Agent, request, type Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
 import type { OktaGroup, OktaUser } from '../mapping/types.js'
+import { flattenHeaders as flatten, isObject, parseBody } from '../http-body.js'
 
 export interface OktaClientOptions {
   /** The org URL, e.g. https://example.okta.com. */
@@ -142,30 +143,12 @@ export function createOktaClient (opts: OktaClientOptions): OktaClient {
   }
 }
 
-function isObject (v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
 function unexpected (answer: Answer | undefined, what: string): UpstreamError {
   return new UpstreamError('OKTA_HTTP', `unexpected answer from Okta ${what}`, {
     status: answer?.status ?? 0, headers: answer?.headers ?? {}, body: answer?.body, transient: false
   })
 }
 
-function flatten (headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v
-  return out
-}
-
-function parseBody (text: string): unknown {
-  if (text === '') return undefined
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    return text
-  }
-}
 
 function errorCode (body: unknown): string | undefined {
   return isObject(body) && typeof body['errorCode'] === 'string' ? body['errorCode'] : undefined
