@@ -26,6 +26,7 @@ export default fp(async (app) => {
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
     backoffMs: config.JOB_BACKOFF_MS,
+    lockMs: config.WORKER_LOCK_MS,
     deps: {
       providers: app.providers,
       enerflo: app.enerflo,

@@ -13,6 +13,8 @@ export interface SyncWorkerOptions {
   prefix: string
   concurrency: number
   backoffMs: number
+  /** How long a job's lock lives without renewal: a crashed worker's job runs again after this. */
+  lockMs: number
   deps: Omit<SyncDeps, 'worker'>
 }
 
@@ -27,6 +29,11 @@ export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> 
     // Enerflo call in src/sync/budget.ts, so this one is set high enough never to bind by itself.
     limiter: { max: 1_000_000_000, duration: 1000 },
     settings: { backoffStrategy: (attemptsMade: number) => jitteredBackoff(attemptsMade, opts.backoffMs) },
+    lockDuration: opts.lockMs,
+    stalledInterval: opts.lockMs,
+    // Jobs are level-triggered and idempotent, so running one again after a crash is always
+    // safe; failing it for having stalled (BullMQ's default after one stall) would drop a change.
+    maxStalledCount: 100,
     autorun: false
   })
   return worker
