@@ -130,8 +130,11 @@ export function createSyncProcessor (deps: SyncDeps) {
       }
       return await fail(job, key, err, lastAttempt || !isTransient(err))
     }
-    if (res.rateLimitRemaining === 0) {
-      await budget.pause(res.rateLimitResetMs ?? deps.windowMs, 'enerflo-remaining-0')
+    // Enerflo says when its window resets only now and then; when it does, and nothing is left,
+    // everyone waits for that. Without a reset time our own budget log already knows when the
+    // next slot frees, and pausing for a whole window would waste the rest of this one.
+    if (res.rateLimitRemaining === 0 && res.rateLimitResetMs !== undefined) {
+      await budget.pause(res.rateLimitResetMs, 'enerflo-remaining-0')
     }
     const { id: _id, ...sent } = body
     await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
