@@ -2,6 +2,7 @@
  * Counts what a delivery held, and which of its event ids were seen before (providers deliver at
  * least once). Runs after the jobs are stored: a repeated event never needs to be dropped for
  * correctness, because jobs are level-triggered and an unchanged user costs no Enerflo call.
+ * `recordDelivery` is not awaited by the receivers: the answer does not wait for bookkeeping.
  */
 import type { FastifyInstance } from 'fastify'
 
@@ -22,4 +23,12 @@ export async function countDuplicates (app: FastifyInstance, source: string, eve
   // Usually none: a second round trip only when a repeat was seen.
   if (duplicates > 0) await app.redis.hincrby(stats, `${source}.events.duplicate`, duplicates)
   return duplicates
+}
+
+/** Fire and forget: counts the delivery, logs (never throws) when Redis cannot take it. */
+export function recordDelivery (app: FastifyInstance, log: { warn: (o: object, m: string) => void }, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): void {
+  countDuplicates(app, source, eventIds, counts).then(
+    (duplicates) => { if (duplicates > 0) app.metrics.events.inc({ source, type: 'any', outcome: 'duplicate' }, duplicates) },
+    (err: Error) => { log.warn({ err: { message: err.message } }, 'delivery accounting failed') }
+  )
 }

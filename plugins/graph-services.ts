@@ -34,7 +34,7 @@ export default fp(async (app, opts: { config: GraphConfig }) => {
     timeoutMs: config.timeoutMs
   })
   app.providers.graph = createGraphSource(client, app.mapping)
-  const queue = new Queue<GraphSubscriptionJob>(GRAPH_SUBSCRIPTION_QUEUE, { connection: app.redis, prefix: app.config.QUEUE_PREFIX })
+  const queue = new Queue<GraphSubscriptionJob>(GRAPH_SUBSCRIPTION_QUEUE, { connection: app.redisQueue, prefix: app.config.QUEUE_PREFIX })
   queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'graph subscription queue error'))
   const urls = config.publicUrl === undefined
     ? undefined

@@ -16,7 +16,7 @@ import { eventIdOf, NotificationCollectionSchema, parseNotificationBody, userIdO
 import type { SyncJobData } from '../queues/sync-queue.js'
 import { ErrorReply } from './error-handler.js'
 import { storeJobs } from './store-jobs.js'
-import { countDuplicates } from './delivery-accounting.js'
+import { recordDelivery } from './delivery-accounting.js'
 import { registerLifecycleRoute } from './graph-lifecycle.js'
 
 export const BODY_LIMIT = 1024 * 1024
@@ -86,10 +86,11 @@ function registerChangeRoute (app: FastifyInstance): void {
     // Stored. What follows is accounting only and must not turn into an error Graph would retry.
     const stats = app.store.statsKey
     const rejected = wrongState + wrongTenant
-    await Promise.all([
-      rejected > 0 ? app.redis.multi().hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant).exec() : undefined,
-      accepted.length > 0 ? countDuplicates(app, 'graph', eventIds, { ignored, noUser, users: byUser.size }) : undefined
-    ]).catch((err: Error) => request.log.warn({ err: { message: err.message } }, 'delivery accounting failed'))
+    if (rejected > 0) {
+      app.redis.multi().hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant).exec()
+        .catch((err: Error) => request.log.warn({ err: { message: err.message } }, 'delivery accounting failed'))
+    }
+    if (accepted.length > 0) recordDelivery(app, request.log, 'graph', eventIds, { ignored, noUser, users: byUser.size })
     if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
     request.log.info({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
     return await reply.code(202).send('')

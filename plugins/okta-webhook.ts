@@ -13,7 +13,7 @@ import { SyncError } from '../src/errors.js'
 import type { SyncJobData } from '../queues/sync-queue.js'
 import { storeJobs } from './store-jobs.js'
 import { ErrorReply } from './error-handler.js'
-import { countDuplicates } from './delivery-accounting.js'
+import { recordDelivery } from './delivery-accounting.js'
 
 const BODY_LIMIT = 1024 * 1024
 
@@ -74,13 +74,9 @@ export default fp(async (app) => {
     await storeJobs(app, [...byUser.values()])
     // The jobs are stored; what follows is accounting only and must not turn a stored delivery
     // into an error that would make Okta send it again.
-    const duplicates = await countDuplicates(app, 'okta', eventIds, { ignored, noUser, users: byUser.size }).catch((err: Error) => {
-      request.log.warn({ err: { message: err.message } }, 'delivery accounting failed')
-      return 0
-    })
-    if (duplicates > 0) counted.inc({ source: 'okta', type: 'any', outcome: 'duplicate' }, duplicates)
+    recordDelivery(app, request.log, 'okta', eventIds, { ignored, noUser, users: byUser.size })
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
-    request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored, duplicates }, 'okta delivery accepted')
+    request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored }, 'okta delivery accepted')
     // Okta wants a 200 with an empty body.
     return await reply.code(200).send('')
   })

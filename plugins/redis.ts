@@ -8,7 +8,11 @@ import { Redis } from 'ioredis'
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** State, stats and budget. */
     redis: Redis
+    /** The queue's producer connection: BullMQ's scripts live on it, which makes every
+     * multi()/pipeline() on it copy them, so the state store uses the other one. */
+    redisQueue: Redis
   }
 }
 
@@ -22,14 +26,19 @@ export async function readRedisInfo (redis: Redis): Promise<RedisInfo> {
   return { maxmemoryPolicy: field(memory, 'maxmemory_policy'), aof: aof === undefined ? undefined : aof === '1', version: field(server, 'redis_version') }
 }
 
-export default fp(async (app, opts: { url: string }) => {
-  const redis = new Redis(opts.url, {
+function producerConnection (url: string): Redis {
+  return new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     lazyConnect: true,
     retryStrategy: (times) => Math.min(times * 200, 2000)
   })
+}
+
+export default fp(async (app, opts: { url: string }) => {
+  const redis = producerConnection(opts.url)
+  const redisQueue = producerConnection(opts.url)
   let lastError = ''
   redis.on('error', (err: Error) => {
     // One line per distinct error, not one per reconnect attempt.
@@ -37,8 +46,9 @@ export default fp(async (app, opts: { url: string }) => {
     lastError = err.message
   })
   redis.on('ready', () => { lastError = '' })
+  redisQueue.on('error', () => { /* the same outage: reported by the connection above */ })
   try {
-    await redis.connect()
+    await Promise.all([redis.connect(), redisQueue.connect()])
     const info = await readRedisInfo(redis)
     if (info.maxmemoryPolicy !== undefined && info.maxmemoryPolicy !== 'noeviction') {
       app.log.warn({ maxmemoryPolicy: info.maxmemoryPolicy }, 'Redis maxmemory-policy is not noeviction: queued jobs can be evicted and changes lost; set maxmemory-policy noeviction')
@@ -51,5 +61,9 @@ export default fp(async (app, opts: { url: string }) => {
     app.log.error({ err: { message: (err as Error).message } }, 'Redis is not reachable at start')
   }
   app.decorate('redis', redis)
-  app.addHook('onClose', async () => { redis.disconnect() })
+  app.decorate('redisQueue', redisQueue)
+  app.addHook('onClose', async () => {
+    redis.disconnect()
+    redisQueue.disconnect()
+  })
 }, { name: 'redis' })

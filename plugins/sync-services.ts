@@ -30,7 +30,7 @@ export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
   app.decorate('budget', createBudget(app.redis, {
     prefix: config.QUEUE_PREFIX, max: config.ENERFLO_RATE_LIMIT_MAX, windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS
   }))
-  const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: app.redis, prefix: config.QUEUE_PREFIX })
+  const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: app.redisQueue, prefix: config.QUEUE_PREFIX })
   queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'queue error'))
   app.decorate('syncQueue', queue)
   app.addHook('onClose', async () => { await queue.close() })

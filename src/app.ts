@@ -41,7 +41,10 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     // Providers retry on their own; an HTTP keep-alive longer than theirs keeps sockets warm.
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true
+    return503OnClosing: true,
+    // One line per request costs more than the request on the webhook path; receivers log one
+    // line per delivery, the error handler one per rejection, and that is the access log.
+    disableRequestLogging: true
   })
   app.setValidatorCompiler(validatorCompiler())
   // Every body this service accepts is JSON: a text/plain body is a 415, not a string that fails

@@ -7,12 +7,24 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest()
 
+// The configured secrets are few and fixed: their digests are computed once, not per request.
+const known = new Map<string, Buffer>()
+function secretDigest (secret: string): Buffer {
+  let d = known.get(secret)
+  if (d === undefined) {
+    if (known.size > 64) known.clear()
+    d = digest(secret)
+    known.set(secret, d)
+  }
+  return d
+}
+
 export function matchesAnySecret (presented: string | undefined, secrets: readonly string[]): boolean {
   const given = digest(presented ?? '')
   let ok = false
   for (const secret of secrets) {
     // No early exit: every accepted secret costs the same.
-    if (timingSafeEqual(given, digest(secret)) && presented !== undefined) ok = true
+    if (timingSafeEqual(given, secretDigest(secret)) && presented !== undefined) ok = true
   }
   return ok
 }
