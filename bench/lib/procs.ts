@@ -1,0 +1,70 @@
+/**
+ * Child processes the benches start (redis-server, service processes, baselines). Every one is
+ * registered here so that a bench that fails or is interrupted still ends exactly the processes
+ * it started, by pid, and nothing else.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+
+const children = new Set<ChildProcess>()
+
+export function track (child: ChildProcess): ChildProcess {
+  children.add(child)
+  child.once('exit', () => { children.delete(child) })
+  return child
+}
+
+/** Sends signal, waits up to graceMs for the exit, then SIGKILL. */
+export async function endProcess (child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => { child.once('exit', () => resolve()) })
+  child.kill(signal)
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, graceMs)
+  await exited
+  clearTimeout(timer)
+}
+
+function killAll (): void {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  }
+}
+
+process.once('exit', killAll)
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => { killAll(); process.exit(130) })
+}
+
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+/** Resident set size of a process in MiB, from /proc (Linux). */
+export async function rssMiB (pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined
+  const { readFile } = await import('node:fs/promises')
+  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(text)?.[1]
+  return kb === undefined ? undefined : Number(kb) / 1024
+}
+
+/** Polls probe until ok, at most timeoutMs; returns the last value and whether it held. */
+export async function pollUntil<T> (probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, everyMs = 100): Promise<{ value: T, ok: boolean }> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (ok(value)) return { value, ok: true }
+    if (Date.now() >= deadline) return { value, ok: false }
+    await sleep(everyMs)
+  }
+}
