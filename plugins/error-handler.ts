@@ -3,6 +3,7 @@
  * client errors (415, 413, 400 from the schema) keep theirs with a clear message, a Redis that
  * cannot take a write becomes 503, and anything else is a 500 that hides its internals.
  */
+import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
@@ -19,6 +20,14 @@ export const ErrorReply = Type.Object({
 const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ETIMEDOUT|MaxRetriesPerRequestError|Reached the max retries|enableOfflineQueue/i
 
 const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+// Which part of the request a schema rejected, in the words of the message.
+const parts: Record<string, string> = { body: 'body', querystring: 'query string', params: 'path', headers: 'headers' }
+
+/** A schema failure's code: the receivers' own, the operator routes' own, else a generic one. */
+function validationCode (url: string): string {
+  if (url.startsWith('/webhooks/')) return 'WEBHOOK_BODY'
+  return url === '/status' || url.startsWith('/ops/') ? 'OPS_BAD_REQUEST' : 'BAD_REQUEST'
+}
 
 export default fp(async (app) => {
   /** Counts a rejected webhook request for /status, best effort: Redis may be why it failed. */
@@ -28,14 +37,16 @@ export default fp(async (app) => {
     if (url?.startsWith('/webhooks/') !== true || reason === undefined || !app.hasDecorator('store')) return
     app.redis.hincrby(app.store.statsKey, `${url.split('/')[2] ?? 'unknown'}.rejected.${reason}`, 1).catch(() => {})
   }
-  app.setErrorHandler(async (err: Error & { statusCode?: number, code?: string, validation?: unknown }, request, reply) => {
+  app.setErrorHandler(async (err: Error & { statusCode?: number, code?: string, validation?: unknown, validationContext?: string }, request, reply) => {
     let status = 500
     let code = 'INTERNAL'
     let message = 'internal error'
     if (err instanceof SyncError) {
       status = err.statusCode; code = err.code; message = err.message
     } else if (err.validation !== undefined) {
-      status = 400; code = 'WEBHOOK_BODY'; message = `invalid body: ${err.message}`
+      // Query strings and paths fail too (operator routes): say which part, not always "body".
+      const part = err.validationContext ?? 'body'
+      status = 400; code = validationCode(request.routeOptions.url ?? ''); message = `invalid ${parts[part] ?? part}: ${err.message}`
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       status = err.statusCode; code = err.code ?? 'BAD_REQUEST'; message = err.message
     } else if (REDIS_DOWN.test(err.message) || err.name === 'MaxRetriesPerRequestError') {
@@ -45,7 +56,7 @@ export default fp(async (app) => {
     else request.log.info({ code, status }, 'request rejected')
     if (status === 503) void reply.header('retry-after', '5')
     countRejection(request, status)
-    return await reply.code(status).send({ statusCode: status, code, error: titles[status] ?? 'Error', message })
+    return await reply.code(status).send({ statusCode: status, code, error: titles[status] ?? STATUS_CODES[status] ?? 'Error', message })
   })
   app.setNotFoundHandler(async (request, reply) => {
     return await reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` })

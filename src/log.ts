@@ -1,22 +1,58 @@
 /**
  * Logger options shared by the app and the process: pino, with secrets redacted by path and
  * email addresses and phone numbers scrubbed from whatever text reaches a log line (an upstream's
- * error message can quote them).
+ * error message can quote them), request URLs included (an operator may address a user by email,
+ * or put a token in a query string).
  */
 import type { LoggerOptions } from 'pino'
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
+export const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
 // North American shapes (what this service handles): 555-555-5555, (555) 555-5555, +1 555 555 5555,
 // 5555555555. Not IP addresses, ports or longer ids.
-const PHONE = /(?<![\w.:])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}(?![\w.:])/g
+export const PHONE = /(?<![\w.:])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-]?)\d{3}[\s.-]?\d{4}(?![\w.:])/g
 
 export function scrub (text: string): string {
   return text.replace(EMAIL, '[email]').replace(PHONE, '[phone]')
 }
 
+// Query parameters whose value is a credential whatever it looks like.
+const SECRET_PARAM = /token|secret|key|pass|auth|state|sig/i
+
+/** Percent-escapes decoded where they decode, so `a%40b.com` is seen as the address it is. */
+function decodeEscapes (text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (m) => { try { return decodeURIComponent(m) } catch { return m } })
+}
+
+/** A request URL fit for a log line: credential-named query values redacted, personal data scrubbed. */
+export function scrubUrl (url: string): string {
+  const q = url.indexOf('?')
+  const query = q === -1
+    ? ''
+    : '?' + url.slice(q + 1).split('&').map((pair) => {
+      const eq = pair.indexOf('=')
+      return eq > 0 && SECRET_PARAM.test(decodeEscapes(pair.slice(0, eq))) ? `${pair.slice(0, eq)}=[redacted]` : pair
+    }).join('&')
+  const kept = (q === -1 ? url : url.slice(0, q)) + query
+  const decoded = decodeEscapes(kept)
+  // Only an URL that held personal data is logged decoded (and scrubbed); others stay as sent.
+  return scrub(decoded) === decoded ? kept : scrub(decoded)
+}
+
 function scrubValue (value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrub(value)
-  if (depth > 4 || value === null || typeof value !== 'object') return value
+  if (value === null || typeof value !== 'object') return value
+  // Raw bytes say nothing a reader needs and may hold anything (an HTTP parser error's rawPacket
+  // is the request as received, its authorization header included).
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`
+  if (depth > 4) {
+    try { return scrub(JSON.stringify(value) ?? '') } catch { return '[unserialisable]' }
+  }
+  if (value instanceof Error) {
+    // Same prototype, so pino's err serializer still names the error's type.
+    const safe = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>
+    return Object.assign(safe, scrubValue({ ...value }, depth), { message: scrub(value.message) },
+      value.stack !== undefined && { stack: scrub(value.stack) }, value.cause !== undefined && { cause: scrubValue(value.cause, depth + 1) })
+  }
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1))
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) {
@@ -32,6 +68,17 @@ export function loggerOptions (level: string): LoggerOptions {
     redact: {
       paths: ['req.headers.authorization', 'req.headers["api-key"]', 'headers.authorization', 'headers["api-key"]', '*.apiKey', '*.token', '*.secret'],
       censor: '[redacted]'
+    },
+    serializers: {
+      // As Fastify's own, with the URL made safe (req is not seen by the formatter below).
+      req: (req: { method?: string, url?: string, host?: string, ip?: string, headers?: Record<string, unknown>, socket?: { remotePort?: number } }) => ({
+        method: req.method,
+        url: typeof req.url === 'string' ? scrubUrl(req.url) : req.url,
+        version: req.headers?.['accept-version'],
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort
+      })
     },
     formatters: {
       log: (object) => scrubValue(object, 0) as Record<string, unknown>
