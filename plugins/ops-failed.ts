@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Job } from 'bullmq'
 import { SyncError } from '../src/errors.js'
+import { maskText } from '../src/mask.js'
 import { ErrorReply } from './error-handler.js'
 import { FailedAction, FailedActionReply, FailedFilter, FailedJob, Paging } from './ops-schemas.js'
 import { storeJobs } from './store-jobs.js'
@@ -58,14 +59,17 @@ export default fp(async (app) => {
   r.get('/ops/failed', {
     preValidation: app.opsAuth,
     schema: {
-      querystring: Type.Object({ ...FailedFilter, ...Paging }, { additionalProperties: false }),
+      querystring: Type.Object({ ...FailedFilter, ...Paging, reveal: Type.Boolean({ default: false }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ total: Type.Integer(), jobs: Type.Array(FailedJob) }), '4xx': ErrorReply }
     }
   }, async (request) => {
-    const { offset, limit, ...filter } = request.query
+    const { offset, limit, reveal, ...filter } = request.query
     // Listing needs no filter: everything that failed is what an operator asks for first.
     const jobs = (await matching({ ...filter, since: filter.since ?? new Date(0).toISOString() })).map(describeFailed).sort((a, b) => b.failedAt.localeCompare(a.failedAt))
-    return { total: jobs.length, jobs: jobs.slice(offset, offset + limit) }
+    // Enerflo's reasons can quote an email or a phone: masked unless asked for (and logged).
+    if (reveal) request.log.info('operator revealed personal data in dead letters')
+    const page = jobs.slice(offset, offset + limit).map((j) => reveal ? j : { ...j, reason: maskText(j.reason) })
+    return { total: jobs.length, jobs: page }
   })
 
   r.post('/ops/failed/retry', {

@@ -4,7 +4,8 @@
 import { Type } from '@sinclair/typebox'
 
 export const SourceParam = Type.Union([Type.Literal('okta'), Type.Literal('graph')])
-export const IdpUserId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._@-]+$' })
+// Ids, never email addresses: an address would end up in job data, keys and logs.
+export const IdpUserId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' })
 export const UserParams = Type.Object({ source: SourceParam, idpUserId: IdpUserId })
 export const EnerfloUserId = Type.Integer({ minimum: 1, maximum: 2147483647 })
 const IsoTime = Type.String({ format: 'date-time' })

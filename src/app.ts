@@ -24,6 +24,7 @@ import metrics from '../plugins/metrics.js'
 import docs from '../plugins/docs.js'
 import { VERSION } from './version.js'
 import { validatorCompiler } from './validation.js'
+import { clientErrorHandler, frameworkErrors } from './client-errors.js'
 import opsFailed from '../plugins/ops-failed.js'
 import opsUsers from '../plugins/ops-users.js'
 
@@ -44,7 +45,13 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     // One line per request costs more than the request on the webhook path; receivers log one
     // line per delivery, the error handler one per rejection, and that is the access log.
-    disableRequestLogging: true
+    disableRequestLogging: true,
+    clientErrorHandler: (err, socket) => {
+      // Only the parser's code: its error carries the raw request, secrets and all.
+      app.log.debug({ code: (err as Error & { code?: string }).code }, 'client error')
+      clientErrorHandler(err, socket)
+    },
+    frameworkErrors
   })
   app.setValidatorCompiler(validatorCompiler())
   // Every body this service accepts is JSON: a text/plain body is a 415, not a string that fails

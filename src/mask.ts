@@ -2,6 +2,13 @@
  * Masking of personal data for operator views: enough to recognise a value, not enough to read it.
  * `j***@example.com`, `******0101`.
  */
+import { EMAIL, PHONE } from './log.js'
+
+/** Free text (an upstream's error message) with every email and phone number in it masked. */
+export function maskText (text: string): string {
+  return text.replace(EMAIL, (m) => maskEmail(m)).replace(PHONE, (m) => maskPhone(m))
+}
+
 export function maskEmail (email: string): string {
   const at = email.lastIndexOf('@')
   if (at <= 0) return '***'

@@ -163,7 +163,12 @@ export function createEnerfloClient (opts: EnerfloClientOptions): EnerfloClient 
     }
     const refused = status >= 400 ||
       (parsed !== null && typeof parsed === 'object' && (parsed as { success?: unknown }).success === false)
-    if (refused) throw fail('ENERFLO_REJECTED', describeRejection(status, parsed, body), false)
+    if (refused) {
+      // A manager who is not in Enerflo yet is often a new hire being synced at the same moment:
+      // worth the usual retries before it becomes a dead letter.
+      const onlyManager = reasons(parsed).errors.length > 0 && reasons(parsed).errors.every(([f]) => f === 'manager_email')
+      throw fail('ENERFLO_REJECTED', describeRejection(status, parsed, body), onlyManager)
+    }
 
     return { status, rateLimitRemaining: rateLimitRemaining(headers), rateLimitResetMs: rateLimitResetMs(headers), body: parsed }
   }

@@ -63,9 +63,15 @@ export function isUserChangeEvent (eventType: string): boolean {
  * a membership event also targets the group, and Okta does not promise an order. The actor is not
  * a fallback: it is whoever made the change (often an admin), not the user changed.
  */
+/**
+ * What a user id may look like (Okta's are 20 letters and digits): anything else is not a user we
+ * can sync, address in /ops or keep out of logs, and counts as an event without a user.
+ */
+export const USER_ID = /^[A-Za-z0-9._-]{1,200}$/
+
 export function userIdOf (event: { target?: readonly OktaEventTarget[] | null | undefined }): string | undefined {
   const targets = Array.isArray(event.target) ? event.target : []
   const user = targets.find((t) => typeof t?.type === 'string' && t.type.toLowerCase() === 'user' &&
-    typeof t.id === 'string' && t.id !== '')
+    typeof t.id === 'string' && USER_ID.test(t.id))
   return user?.id
 }

@@ -57,7 +57,11 @@ t.test('dead letters: list, filter, page, dry run, retry with current state, dis
   t.equal(all.json().total, 2)
   const setter = all.json().jobs.find((j: { userKey: string }) => j.userKey === 'okta:00usetter')
   t.match(setter, { source: 'okta', userId: '00usetter', code: 'ENERFLO_REJECTED', reason: /Setter.*reassign/s })
-  t.match(all.json().jobs.find((j: { userKey: string }) => j.userKey === 'okta:00urep')?.reason, /already taken/)
+  const taken = all.json().jobs.find((j: { userKey: string }) => j.userKey === 'okta:00urep')?.reason
+  t.match(taken, /already taken/)
+  t.match(taken, 'b***@example.com', 'the email in the reason is masked')
+  t.notMatch(taken, 'boss@example.com')
+  t.match((await get('/ops/failed?reveal=true&code=ENERFLO_REJECTED')).json().jobs.map((j: { reason: string }) => j.reason).join(), 'boss@example.com', '… unless revealed')
   t.equal((await get('/ops/failed?code=ENERFLO_REJECTED&limit=1')).json().jobs.length, 1, 'paged')
   t.equal((await get('/ops/failed?code=ENERFLO_REJECTED&limit=1&offset=1')).json().jobs.length, 1)
   t.equal((await get('/ops/failed?source=graph')).json().total, 0)
