@@ -258,3 +258,13 @@ t.test('rate headers: retry-after seconds or HTTP date; reset as epoch or second
   t.equal(rateLimitedForMs({ 'retry-after': '5', 'x-ratelimit-reset': '1711037985' }, now), 5_000, 'retry-after wins')
   t.equal(rateLimitedForMs({}, now), 60_000)
 })
+
+t.test('a manager Enerflo does not have yet is retried (it may be a new hire on its way); other rejections are not', async (t) => {
+  const { enerflo } = await setup(t)
+  const manager = await failure(enerflo.updateUser({ id: 1003, manager_email: 'not.yet@example.com' }))
+  t.equal(manager.code, 'ENERFLO_REJECTED')
+  t.equal(manager.transient, true)
+  t.match(manager.message, /manager/)
+  const both = await failure(enerflo.updateUser({ id: 1003, manager_email: 'not.yet@example.com', email: 'sam.patel@example.com' }))
+  t.equal(both.transient, false, 'with another problem beside it, it is permanent')
+})
