@@ -8,21 +8,32 @@ import type { FastifyInstance } from 'fastify'
 
 const SEEN_TTL_S = 7 * 24 * 3600
 
+// One command for the whole delivery: mark each event id seen (SET NX) and count in the same
+// step how many already were, so the counters never lag behind the answer by a round trip.
+// KEYS: stats hash, last-event hash, then one key per event id.
+// ARGV: ttl, source, ignored, no-user, users, now.
+const RECORD = `
+local dup = 0
+for i = 3, #KEYS do
+  if not redis.call('SET', KEYS[i], '1', 'EX', ARGV[1], 'NX') then dup = dup + 1 end
+end
+local s = ARGV[2]
+local n = #KEYS - 2
+redis.call('HINCRBY', KEYS[1], s .. '.deliveries', 1)
+redis.call('HINCRBY', KEYS[1], s .. '.events.user-change', n)
+if dup > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.duplicate', dup) end
+if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.ignored', ARGV[3]) end
+if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.no-user', ARGV[4]) end
+redis.call('HINCRBY', KEYS[1], s .. '.jobs.enqueued', ARGV[5])
+redis.call('HSET', KEYS[2], s, ARGV[6])
+return dup
+`
+
 export async function countDuplicates (app: FastifyInstance, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): Promise<number> {
   const stats = app.store.statsKey
-  const m = app.redis.multi()
-  for (const id of eventIds) m.set(app.store.eventKey(source, id), '1', 'EX', SEEN_TTL_S, 'NX')
-  m.hincrby(stats, `${source}.deliveries`, 1)
-    .hincrby(stats, `${source}.events.user-change`, eventIds.length)
-    .hincrby(stats, `${source}.events.ignored`, counts.ignored)
-    .hincrby(stats, `${source}.events.no-user`, counts.noUser)
-    .hincrby(stats, `${source}.jobs.enqueued`, counts.users)
-    .hset(`${stats}:last-event`, source, new Date().toISOString())
-  const results = (await m.exec()) ?? []
-  const duplicates = results.slice(0, eventIds.length).filter(([, v]) => v !== 'OK').length
-  // Usually none: a second round trip only when a repeat was seen.
-  if (duplicates > 0) await app.redis.hincrby(stats, `${source}.events.duplicate`, duplicates)
-  return duplicates
+  const keys = [stats, `${stats}:last-event`, ...eventIds.map((id) => app.store.eventKey(source, id))]
+  const dup = await app.redis.eval(RECORD, keys.length, ...keys, SEEN_TTL_S, source, counts.ignored, counts.noUser, counts.users, new Date().toISOString())
+  return Number(dup)
 }
 
 /** Fire and forget: counts the delivery, logs (never throws) when Redis cannot take it. */

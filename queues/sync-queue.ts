@@ -44,7 +44,14 @@ export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): J
 
 /** Adds every job of one delivery in one Redis round trip. */
 export async function enqueueSyncJobs (queue: Queue<SyncJobData>, jobs: SyncJobData[], settings: SyncJobSettings): Promise<void> {
-  if (jobs.length === 0) return
+  const [first] = jobs
+  if (first === undefined) return
+  // One job (most deliveries) is one script call; addBulk wraps even one job in a MULTI, and
+  // ioredis builds every MULTI by copying each of BullMQ's scripts onto it.
+  if (jobs.length === 1) {
+    await queue.add(SYNC_JOB, first, syncJobOptions(first, settings))
+    return
+  }
   await queue.addBulk(jobs.map((data) => ({ name: SYNC_JOB, data, opts: syncJobOptions(data, settings) })))
 }
 

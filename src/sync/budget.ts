@@ -50,10 +50,10 @@ export interface Budget {
 /**
  * Our window is a little longer than Enerflo's: its clock starts when a request arrives, ours when
  * the request is granted, and the two differ by each request's transit time. The margin absorbs
- * that jitter so that Enerflo never counts more than max in its window (2 %, at most 1 s).
+ * that jitter so that Enerflo never counts more than max in its window (2 %: at least 0.1 s, at most 1 s).
  */
 export function effectiveWindowMs (windowMs: number): number {
-  return windowMs + Math.min(1000, Math.ceil(windowMs * 0.02))
+  return windowMs + Math.min(1000, Math.max(100, Math.ceil(windowMs * 0.02)))
 }
 
 export function createBudget (redis: Redis, opts: { prefix: string, max: number, windowMs: number }): Budget {
