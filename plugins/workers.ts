@@ -33,6 +33,7 @@ export default fp(async (app) => {
       store: app.store,
       budget: app.budget,
       windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS,
+      enerfloTimeoutMs: config.ENERFLO_TIMEOUT_MS,
       logger: app.log.child({ component: 'worker' }),
       shadow: config.SYNC_MODE === 'shadow',
       onEnerfloCall: (status) => {

@@ -29,6 +29,8 @@ export interface SyncDeps {
   budget: Budget
   /** The Enerflo window, used when Enerflo says "0 remaining" without saying until when. */
   windowMs: number
+  /** The Enerflo client's timeout: a PUT without an answer is retried no sooner than twice this. */
+  enerfloTimeoutMs: number
   logger: Log
   worker: () => Worker | undefined
   /** SYNC_MODE=shadow: plan and record, never write to Enerflo. */
@@ -116,6 +118,9 @@ export function createSyncProcessor (deps: SyncDeps) {
     const wait = await budget.acquire()
     if (wait > 0) return await pauseQueue(wait)
 
+    const { id: _id, ...sent } = body
+    // Until a 2xx says otherwise, what this PUT carries may or may not be in Enerflo.
+    await store.markInDoubt(key, { ...plan.inDoubt, ...sent })
     let res
     try {
       res = await deps.enerflo.updateUser(body)
@@ -128,6 +133,11 @@ export function createSyncProcessor (deps: SyncDeps) {
         await budget.pause(ms, 'enerflo-429')
         return await pauseQueue(ms)
       }
+      if (err instanceof UpstreamError && err.status === 0) {
+        // No answer: Enerflo may still be working on this PUT. A retry sent now could land
+        // before it and be overwritten by it; waiting past the client timeout lets it land first.
+        Object.assign(err, { retryNotBeforeMs: 2 * deps.enerfloTimeoutMs })
+      }
       return await fail(job, key, err, lastAttempt || !isTransient(err))
     }
     // Enerflo says when its window resets only now and then; when it does, and nothing is left,
@@ -136,7 +146,6 @@ export function createSyncProcessor (deps: SyncDeps) {
     if (res.rateLimitRemaining === 0 && res.rateLimitResetMs !== undefined) {
       await budget.pause(res.rateLimitResetMs, 'enerflo-remaining-0')
     }
-    const { id: _id, ...sent } = body
     await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
       at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: job.attemptsMade + 1
     })

@@ -28,7 +28,11 @@ export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> 
     // BullMQ honours worker.rateLimit() only when a limiter is set. The real budget is counted per
     // Enerflo call in src/sync/budget.ts, so this one is set high enough never to bind by itself.
     limiter: { max: 1_000_000_000, duration: 1000 },
-    settings: { backoffStrategy: (attemptsMade: number) => jitteredBackoff(attemptsMade, opts.backoffMs) },
+    settings: {
+      // An error may say how long to wait at least (a PUT that got no answer: see the processor).
+      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+        Math.max(jitteredBackoff(attemptsMade, opts.backoffMs), (err as { retryNotBeforeMs?: number } | undefined)?.retryNotBeforeMs ?? 0)
+    },
     lockDuration: opts.lockMs,
     stalledInterval: opts.lockMs,
     // Jobs are level-triggered and idempotent, so running one again after a crash is always

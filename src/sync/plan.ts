@@ -20,6 +20,8 @@ export interface UserPlan {
   linkTo: number | undefined
   /** What Enerflo holds as far as we know (undefined: never applied, or linked anew). */
   baseline: EnerfloUserFields | undefined
+  /** Fields still in doubt from an earlier PUT (kept in doubt until a 2xx). */
+  inDoubt: EnerfloUserFields | undefined
   body: EnerfloUpdateBody | undefined
   changes: FieldChanges
 }
@@ -27,6 +29,14 @@ export interface UserPlan {
 export type SyncPlan = ParkedPlan | UserPlan
 
 export const isParked = (plan: SyncPlan): plan is ParkedPlan => plan.kind === 'unresolved' || plan.kind === 'gone'
+
+/** The baseline without the fields a PUT of unknown outcome carried: those are sent again. */
+function withoutDoubt (applied: EnerfloUserFields | undefined, inDoubt: EnerfloUserFields | undefined): EnerfloUserFields | undefined {
+  if (applied === undefined || inDoubt === undefined) return applied
+  const out: Record<string, unknown> = { ...applied }
+  for (const field of Object.keys(inDoubt)) delete out[field]
+  return out as EnerfloUserFields
+}
 
 export async function planSync (provider: ProviderSource, store: StateStore, key: string, userId: string): Promise<SyncPlan> {
   const { result, gone } = await provider.fetchDesired(userId)
@@ -39,11 +49,11 @@ export async function planSync (provider: ProviderSource, store: StateStore, key
       : { kind: 'unresolved', reason: 'no Enerflo user id: set the identity attribute at the provider or store a link', notes }
   }
   const relinked = result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId
-  const baseline = relinked ? undefined : record.applied
+  const baseline = relinked ? undefined : withoutDoubt(record.applied, record.inDoubt)
   const diff = diffFields(result.desired, baseline)
   const changes: FieldChanges = {}
   for (const [field, to] of Object.entries(diff)) changes[field] = { from: baseline?.[field as keyof EnerfloUserFields], to }
-  const common = { notes, enerfloId, linkTo: relinked ? result.enerfloUserId : undefined, baseline, changes }
+  const common = { notes, enerfloId, linkTo: relinked ? result.enerfloUserId : undefined, baseline, inDoubt: record.inDoubt, changes }
   if (Object.keys(diff).length === 0) {
     return { kind: 'unchanged', reason: 'Enerflo already holds what the provider says (as last applied)', body: undefined, ...common }
   }

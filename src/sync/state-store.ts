@@ -9,6 +9,11 @@ import type { EnerfloUpdateBody, EnerfloUserFields } from '../mapping/types.js'
 export interface UserRecord {
   enerfloId: number | undefined
   applied: EnerfloUserFields | undefined
+  /**
+   * Fields of a PUT whose outcome is unknown (timed out, connection lost, worker killed): Enerflo
+   * may or may not hold them, so the next sync sends them again whatever the baseline says.
+   */
+  inDoubt: EnerfloUserFields | undefined
 }
 
 export interface AuditEntry {
@@ -50,11 +55,17 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
 
   return {
     async get (key: string): Promise<UserRecord> {
-      const [enerfloId, applied] = await redis.hmget(userHash(key), 'enerfloId', 'applied')
+      const [enerfloId, applied, inDoubt] = await redis.hmget(userHash(key), 'enerfloId', 'applied', 'inDoubt')
       return {
         enerfloId: enerfloId == null ? undefined : Number(enerfloId),
-        applied: applied == null ? undefined : JSON.parse(applied) as EnerfloUserFields
+        applied: applied == null ? undefined : JSON.parse(applied) as EnerfloUserFields,
+        inDoubt: inDoubt == null ? undefined : JSON.parse(inDoubt) as EnerfloUserFields
       }
+    },
+
+    /** Written before every PUT; cleared only by a 2xx (recordApplied). */
+    async markInDoubt (key: string, fields: EnerfloUserFields): Promise<void> {
+      await redis.hset(userHash(key), 'inDoubt', JSON.stringify(fields))
     },
 
     /** Links a provider user to an Enerflo id. A different id than before drops the old baseline. */
@@ -72,6 +83,7 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
     async recordApplied (key: string, applied: EnerfloUserFields, entry: AuditEntry): Promise<void> {
       const m = redis.multi()
         .hset(userHash(key), 'applied', JSON.stringify(applied), 'appliedAt', entry.at)
+        .hdel(userHash(key), 'inDoubt')
         .zrem(unresolvedSet, key)
         .set(lastKey('success'), JSON.stringify({ at: entry.at, userKey: key, fields: entry.fields ?? [] }))
         .hincrby(statsHash, 'sync.applied', 1)

@@ -82,6 +82,8 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
     GRAPH_LOGIN_URL: graphUrl,
     GRAPH_TIMEOUT_MS: '5000',
     JOB_BACKOFF_MS: '250',
+    // A killed worker's jobs come back after about twice this (30 s by default).
+    WORKER_LOCK_MS: '5000',
     WORKER_CONCURRENCY: '4',
     AUDIT_MAX_ENTRIES: '500'
   }

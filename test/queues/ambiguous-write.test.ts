@@ -1,11 +1,8 @@
 /**
  * The chaos run's stale values, reduced to one user and no randomness: a PUT the client gave up
- * on (timeout) that Enerflo applies all the same. The service treats it as not applied, keeps
- * the old baseline, and so never sends the field again once the provider is back to the
- * baseline's value: Enerflo keeps the abandoned value for good.
- *
- * Run by `npm run test:chaos`. It fails until the worker treats a write of unknown outcome as
- * "Enerflo may hold either value" (see docs/RELIABILITY.md).
+ * on (timeout) that Enerflo applies all the same. Its fields are "in doubt" until a 2xx, so they
+ * are sent again even when the provider is back to the baseline's value, and the retry waits
+ * past the client timeout so that it cannot land before the abandoned PUT.
  */
 import t from 'tap'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
@@ -47,4 +44,24 @@ t.test('a deactivation Enerflo applied after the client timed out is undone when
   t.match(puts[1], { body: { active: false }, status: 200 }, 'Enerflo applied the PUT the client had given up on')
   t.ok((puts[1]?.durationMs ?? 0) > 1000, 'after the client timeout')
   t.equal(h.enerflo.user(502)?.active, true, 'Okta says ACTIVE, so Enerflo must say active: true')
+  t.equal(h.enerflo.maxConcurrentPerUser(), 1, 'the retry did not overlap the abandoned PUT')
+  t.equal((await h.app.store.get('okta:00urep')).inDoubt, undefined, 'nothing in doubt after a 2xx')
+})
+
+t.test('fields of a PUT that got no answer stay in doubt and are sent again', async (t) => {
+  const h = await startHarness(t, { env: { JOB_BACKOFF_MS: '50', JOB_ATTEMPTS: '1' } })
+  await announce(h, 'user.account.update_profile')
+  await settled(h)
+  // The connection drops: no answer, one attempt allowed, so the job fails with the fields in doubt.
+  h.enerflo.inject({ kind: 'drop', count: 1 })
+  h.directory.updateProfile('00urep', { lastName: 'Dropped' })
+  await announce(h, 'user.account.update_profile')
+  await waitFor('the failure', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 1)
+  t.same((await h.app.store.get('okta:00urep')).inDoubt, { last_name: 'Dropped' })
+  // The provider goes back to the old value: the baseline matches it, the doubt does not.
+  h.directory.updateProfile('00urep', { lastName: 'Pep' })
+  await announce(h, 'user.account.update_profile')
+  await settled(h)
+  t.same(h.enerflo.requests().filter((r) => r.userId === 502).at(-1)?.body, { id: 502, last_name: 'Pep' }, 'sent again although the baseline already says Pep')
+  t.equal((await h.app.store.get('okta:00urep')).inDoubt, undefined)
 })
