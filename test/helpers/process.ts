@@ -42,7 +42,10 @@ export async function spawnService (t: { teardown: (fn: () => unknown) => void }
     ...env,
     PORT: port
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  // Through env(1) without NODE_OPTIONS: tap adds its coverage hook to every child it sees
+  // spawned, and a tsx-compiled child's coverage of src/ would be merged with the test's own
+  // (ts-node-compiled) coverage of the same files, scrambling both. env execs node: same pid.
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''
