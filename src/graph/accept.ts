@@ -14,8 +14,16 @@ export function acceptItems<T extends GraphNotification> (items: readonly T[], o
   // GRAPH_TENANT_ID may be a domain name (contoso.onmicrosoft.com); only a GUID can be compared.
   const ourTenant = GUID.test(opts.tenantId) ? opts.tenantId.toLowerCase() : undefined
   const out: Accepted<T> = { accepted: [], wrongState: 0, wrongTenant: 0 }
+  // Graph repeats one clientState on every item: each distinct value is checked once per POST.
+  const verdicts = new Map<string | undefined, boolean>()
   for (const item of items) {
-    if (!matchesAnySecret(item.clientState ?? undefined, opts.clientStates)) { out.wrongState++; continue }
+    const presented = item.clientState ?? undefined
+    let ok = verdicts.get(presented)
+    if (ok === undefined) {
+      ok = matchesAnySecret(presented, opts.clientStates)
+      verdicts.set(presented, ok)
+    }
+    if (!ok) { out.wrongState++; continue }
     const tenant = tenantOf(item)
     if (ourTenant !== undefined && tenant !== undefined && tenant.toLowerCase() !== ourTenant) { out.wrongTenant++; continue }
     out.accepted.push(item)
