@@ -4,7 +4,6 @@
  * it started, by pid, and nothing else.
  */
 import type { ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 
 const children = new Set<ChildProcess>()
 
@@ -35,17 +34,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => { killAll(); process.exit(130) })
 }
 
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
+// One free-port finder for tests and benches.
+export { freePort } from '../../test/helpers/redis.js'
 
 export const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 

@@ -5,7 +5,7 @@
  */
 
 // C0 and C1 control characters (ESC, CSI, BEL, CR …): a value shown on one line never needs them.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- these characters are exactly what must be found and stripped
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
 
 /** A value as one line of safe text; null and undefined as '-'. */
