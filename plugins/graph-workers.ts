@@ -5,7 +5,7 @@
  * runs at a time across all of them.
  */
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import { workerConnection } from './redis.js'
 import type { Worker } from 'bullmq'
 import { createKeeper } from '../src/graph/subscription-keeper.js'
 import { scheduleSubscriptionChecks, type GraphSubscriptionJob } from '../queues/graph-subscription-queue.js'
@@ -28,8 +28,7 @@ export default fp(async (app) => {
     return
   }
   const log = app.log.child({ component: 'graph-subscription' })
-  const connection = new Redis(app.config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) })
-  connection.on('error', () => { /* reported by the producer connection; the worker reconnects by itself */ })
+  const connection = workerConnection(app.config.REDIS_URL)
   const keeper = createKeeper({ api: graph.client.subscriptions, state: graph.state, clientState, log, ...graph.urls })
   const worker = createGraphSubscriptionWorker({ connection, prefix: app.config.QUEUE_PREFIX, keeper, state: graph.state, log })
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'graph subscription worker error'))

@@ -36,6 +36,17 @@ function producerConnection (url: string): Redis {
   })
 }
 
+/**
+ * A worker's own connection: maxRetriesPerRequest null (BullMQ's rule for blocking commands), so
+ * an outage makes it wait and reconnect instead of failing jobs. Its errors are the same outage
+ * the producer connection already reports.
+ */
+export function workerConnection (url: string): Redis {
+  const connection = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) })
+  connection.on('error', () => {})
+  return connection
+}
+
 export default fp(async (app, opts: { url: string }) => {
   const redis = producerConnection(opts.url)
   const redisQueue = producerConnection(opts.url)

@@ -3,7 +3,7 @@
  * connection; closing the app lets active jobs finish before it returns.
  */
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import { workerConnection } from './redis.js'
 import type { Worker } from 'bullmq'
 import { createSyncWorker } from '../queues/sync-worker.js'
 import type { SyncJobData } from '../queues/sync-queue.js'
@@ -19,8 +19,7 @@ declare module 'fastify' {
 
 export default fp(async (app) => {
   const { config } = app
-  const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) })
-  connection.on('error', () => { /* reported by the producer connection; the worker reconnects by itself */ })
+  const connection = workerConnection(config.REDIS_URL)
   const worker = createSyncWorker({
     connection,
     prefix: config.QUEUE_PREFIX,
