@@ -2,9 +2,17 @@
  * Sandbox mode: with no Enerflo key and no provider credentials, the process starts a local
  * Enerflo simulator and an Okta-shaped demo directory, both seeded from files in sandbox/, and
  * points the config at them. Nothing real is ever touched; /status says "sandbox".
+ *
+ * The simulators start from their seed every time, so whatever Redis remembers about them (the
+ * state last applied, links, audit, queued jobs) describes a world that no longer exists, and the
+ * demo would answer "unchanged". Sandbox mode therefore keeps its keys in a namespace of its own,
+ * `<QUEUE_PREFIX>-sandbox`, and empties exactly that namespace at start. A live deployment's keys
+ * (plain QUEUE_PREFIX) are never read or deleted, even when a forgotten ENERFLO_API_KEY starts
+ * the sandbox against a production Redis.
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import type { Config } from './config.js'
 import { createEnerfloSandbox, loadSandboxSeed } from './enerflo/sandbox.js'
 import { createOktaDirectory, loadDirectorySeed } from './okta/directory.js'
@@ -13,12 +21,43 @@ export interface SandboxRuntime {
   config: Config
   enerfloUrl: string
   directoryUrl: string
+  /** Keys deleted from the sandbox namespace at start; undefined when Redis could not be reached. */
+  cleared: number | undefined
   close: () => Promise<void>
+}
+
+/** The Redis namespace of sandbox mode: never the live one. */
+export const sandboxPrefix = (prefix: string): string => `${prefix}-sandbox`
+
+// SCAN's MATCH is a glob: a prefix holding * ? [ ] or \ must match only itself.
+const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
+
+/** Deletes every key of the sandbox namespace; the number deleted, or undefined if Redis is unreachable. */
+export async function clearSandboxNamespace (redisUrl: string, prefix: string): Promise<number | undefined> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null })
+  redis.on('error', () => { /* reported by the caller as "not cleared" */ })
+  try {
+    await redis.connect()
+    let cleared = 0
+    let cursor = '0'
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000)
+      cursor = next
+      if (keys.length > 0) cleared += await redis.unlink(...keys)
+    } while (cursor !== '0')
+    return cleared
+  } catch {
+    return undefined
+  } finally {
+    redis.disconnect()
+  }
 }
 
 const secret = (): string => randomBytes(24).toString('base64url')
 
 export async function startSandbox (config: Config): Promise<SandboxRuntime> {
+  const prefix = sandboxPrefix(config.QUEUE_PREFIX)
+  const cleared = await clearSandboxNamespace(config.REDIS_URL, prefix)
   const seedDir = config.SANDBOX_SEED_DIR
   const enerfloSeed = await loadSandboxSeed(join(seedDir, 'enerflo-users.json'))
   const directorySeed = await loadDirectorySeed(join(seedDir, 'okta-directory.json'))
@@ -39,8 +78,10 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   return {
     enerfloUrl,
     directoryUrl,
+    cleared,
     config: {
       ...config,
+      QUEUE_PREFIX: prefix,
       ENERFLO_BASE_URL: enerfloUrl,
       ENERFLO_API_KEY: apiKey,
       okta: { orgUrl: directoryUrl, apiToken: oktaToken },
@@ -75,6 +116,9 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     `  Enerflo simulator: ${rt.enerfloUrl}   Okta demo directory: ${rt.directoryUrl}`,
     `  Demo webhook secret (header "${rt.config.OKTA_WEBHOOK_HEADER}"): ${s}`,
     `  Ops token (for /status, /ops and the CLI): ${rt.config.OPS_TOKEN ?? ''}`,
+    ...(rt.cleared === undefined
+      ? ['  Warning: Redis was not reachable at start, so what it remembers of an earlier sandbox run was not cleared.']
+      : []),
     '',
     'Send a demo Okta Event Hook delivery:',
     `  curl -sS -X POST ${publicBase}/webhooks/okta -H 'content-type: application/json' -H '${rt.config.OKTA_WEBHOOK_HEADER}: ${s}' \\`,
@@ -84,6 +128,10 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     `or open ${publicBase}/ops#token=${rt.config.OPS_TOKEN ?? ''} in a browser.`,
     'and see the simulated Enerflo user (1002) now:',
     `  curl -sS -H 'api-key: ${rt.config.ENERFLO_API_KEY ?? ''}' ${rt.enerfloUrl}/__sandbox/users`,
+    // This checkout's own build, by path: `npx enerflo-user-sync` outside the checkout would ask
+    // the public registry for a package of that name and run a stranger's code with OPS_TOKEN.
+    'The operator CLI (this checkout\'s build; never downloads anything):',
+    `  node dist/src/cli.js status --url ${publicBase} --token ${rt.config.OPS_TOKEN ?? ''}`,
     ''
   ].join('\n')
 }

@@ -3,10 +3,14 @@
  * configuration and bad mapping files, graceful shutdown, and separate api/worker processes.
  */
 import t from 'tap'
+import type { Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { Redis } from 'ioredis'
 import { request } from 'undici'
 import { startRedis } from './helpers/redis.js'
 import { spawnService } from './helpers/process.js'
@@ -83,6 +87,53 @@ t.test('sandbox mode: the banner’s own curls show the whole flow', async (t) =
   t.match(status.enerflo?.lastSuccess?.fields, Array, 'lastSuccess lists the fields sent')
 
   t.match(await sam(), { first_name: 'Samantha', phone: '6025550199' }, 'Enerflo user 1002 now looks the way the demo directory says')
+
+  const cli = out.match(/^ {2}(node dist\/src\/cli\.js) status --url (\S+) --token (\S+)$/m)
+  t.ok(cli, 'the banner prints the CLI as this checkout\'s own build, by path (never npx, which can download)')
+  t.notMatch(out, /\bnpx\b/, 'no npx anywhere in the banner')
+  t.equal(cli?.[2], svc.baseUrl, 'the CLI line points at this process')
+  t.equal(cli?.[3], statusCurl[1], 'and carries the printed ops token')
+  // dist/ exists only after a build; the same entry point from source answers the same way.
+  const ran = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'status', '--url', cli?.[2] ?? '', '--token', cli?.[3] ?? '', '--json'],
+    { cwd: join(import.meta.dirname, '..'), env: { PATH: process.env['PATH'] ?? '' } })
+  t.match(JSON.parse(ran.stdout), { mode: 'sandbox' }, 'the printed CLI command talks to this process')
+})
+
+/** Runs the banner's demo once: Sam is stale before, the delivery applies, the simulator shows Samantha. */
+async function demoRound (t: Test, redisUrl: string, round: number): Promise<void> {
+  const svc = await spawnService(t, { REDIS_URL: redisUrl })
+  await svc.waitForStdout('the sandbox banner', /and see the simulated Enerflo user.*\n.*__sandbox\/users.*\n/)
+  const out = svc.stdout()
+  const post = out.match(/curl -sS -X POST (\S+) -H 'content-type: application\/json' -H '([^:]+): ([^']+)' \\\n\s+-d '([^']+)'/)
+  const users = out.match(/curl -sS -H 'api-key: ([^']+)' (\S+\/__sandbox\/users)/)
+  const ops = out.match(/curl -sS -H 'authorization: Bearer ([^']+)' /)
+  if (post === null || users === null || ops === null) throw new Error(`banner is missing a part:\n${out}`)
+  const sam = async (): Promise<SandboxUserView | undefined> =>
+    (await getJson<{ users: SandboxUserView[] }>(users[2] ?? '', { 'api-key': users[1] ?? '' })).body.users.find((u) => u.id === 1002)
+  t.match(await sam(), { first_name: 'Sam' }, `start ${round}: the simulator starts from its seed`)
+  const res = await request(post[1] ?? '', { method: 'POST', headers: { 'content-type': 'application/json', [post[2] ?? '']: post[3] ?? '' }, body: post[4] ?? '' })
+  await res.body.dump()
+  t.equal(res.statusCode, 200, `start ${round}: the demo delivery is accepted`)
+  const trail = await waitFor(`start ${round}: the demo user's sync to finish`,
+    async () => (await getJson<{ audit?: Array<{ outcome: string }> }>(`${svc.baseUrl}/ops/users/okta/00usampatel000000001`, { authorization: `Bearer ${ops[1] ?? ''}` })).body.audit ?? [],
+    (a) => a.length > 0)
+  t.same(trail.map((e) => e.outcome), ['applied'], `start ${round}: one sync, and it applied a change (not "unchanged")`)
+  t.match(await sam(), { first_name: 'Samantha', phone: '6025550199' }, `start ${round}: Enerflo user 1002 changed`)
+  svc.child.kill('SIGTERM')
+  t.same(await svc.waitExit(15_000), { code: 0, signal: null }, `start ${round}: exits cleanly`)
+}
+
+t.test('sandbox mode: the demo shows a real change on every start, and never touches the live namespace', async (t) => {
+  const redis = await startRedis(t)
+  const r = new Redis(redis.url)
+  t.teardown(() => { r.disconnect() })
+  // What a live deployment sharing this Redis holds (QUEUE_PREFIX default): it must survive.
+  await r.hset('enerflo-sync:user:okta:00usampatel000000001', 'enerfloId', '1002', 'applied', '{"first_name":"Samantha"}')
+  await demoRound(t, redis.url, 1)
+  t.ok((await r.keys('enerflo-sync-sandbox:*')).length > 0, 'the first start left its state in the sandbox namespace')
+  await demoRound(t, redis.url, 2)
+  t.same(await r.hgetall('enerflo-sync:user:okta:00usampatel000000001'), { enerfloId: '1002', applied: '{"first_name":"Samantha"}' },
+    'the live namespace was neither read nor cleared')
 })
 
 t.test('bad configuration: every problem in one message, no secrets, no stack, exit 1', async (t) => {
