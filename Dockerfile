@@ -16,9 +16,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY mapping.json ./
+# The sandbox seed is product data; the mapping file is each deployment's configuration and is
+# mounted at /app/mapping.json (docker-compose.yml), never baked in: without it the service
+# refuses to start and says which file it could not read.
 COPY sandbox ./sandbox
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# PORT is read inside the container, so the check follows the port the service listens on.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/src/server.js"]
