@@ -19,7 +19,7 @@ export const ErrorReply = Type.Object({
 
 const REDIS_DOWN = /Stream isn't writeable|Connection is closed|ECONNREFUSED|ETIMEDOUT|MaxRetriesPerRequestError|Reached the max retries|enableOfflineQueue/i
 
-const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' }
+const titles: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 408: 'Request Timeout', 409: 'Conflict', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 503: 'Service Unavailable' }
 // Which part of the request a schema rejected, in the words of the message.
 const parts: Record<string, string> = { body: 'body', querystring: 'query string', params: 'path', headers: 'headers' }
 
@@ -31,9 +31,13 @@ function validationCode (url: string): string {
 
 export default fp(async (app) => {
   /** Counts a rejected webhook request for /status, best effort: Redis may be why it failed. */
-  const countRejection = (request: FastifyRequest, status: number): void => {
+  const countRejection = (request: FastifyRequest, status: number, aborted: boolean): void => {
     const url = request.routeOptions.url
-    const reason = rejectionReason(status)
+    // A client that hung up mid-body sent nothing malformed: count it apart from rejections.
+    const reason = aborted ? undefined : rejectionReason(status)
+    if (aborted && url?.startsWith('/webhooks/') === true && app.hasDecorator('store')) {
+      app.redis.hincrby(app.store.statsKey, `${url.split('/')[2] ?? 'unknown'}.client-aborted`, 1).catch(() => {})
+    }
     if (url?.startsWith('/webhooks/') !== true || reason === undefined || !app.hasDecorator('store')) return
     app.redis.hincrby(app.store.statsKey, `${url.split('/')[2] ?? 'unknown'}.rejected.${reason}`, 1).catch(() => {})
   }
@@ -50,15 +54,25 @@ export default fp(async (app) => {
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       status = err.statusCode; code = err.code ?? 'BAD_REQUEST'; message = err.message
     } else if (REDIS_DOWN.test(err.message) || err.name === 'MaxRetriesPerRequestError') {
-      status = 503; code = 'QUEUE_UNAVAILABLE'; message = 'the queue (Redis) is unavailable; nothing was stored, try again'
+      status = 503; code = 'QUEUE_UNAVAILABLE'; message = 'the queue (Redis) is unavailable; try again'
     }
-    if (status >= 500) request.log.error({ err: { message: err.message, name: err.name, code: err.code } }, 'request failed')
-    else request.log.info({ code, status }, 'request rejected')
+    // Enough to trace a growing rejection counter back to a client, and no more: the route's
+    // pattern (never the raw URL, which can hold ids and tokens), the method and the address.
+    const where = { method: request.method, route: request.routeOptions.url ?? 'unknown', client: request.ip }
+    const aborted = request.raw.aborted || (err as { code?: string }).code === 'ECONNRESET'
+    if (status >= 500) request.log.error({ err: { message: err.message, name: err.name, code: err.code }, ...where }, 'request failed')
+    else request.log.info({ code, status, ...where, ...(aborted && { aborted }) }, aborted ? 'request aborted by the client' : 'request rejected')
     if (status === 503) void reply.header('retry-after', '5')
-    countRejection(request, status)
+    countRejection(request, status, aborted)
     return await reply.code(status).send({ statusCode: status, code, error: titles[status] ?? STATUS_CODES[status] ?? 'Error', message })
   })
+  // An unknown route is answered from its request line alone: its body is never read or parsed.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return await reply.code(404).send(notFound(request))
+  })
+  const notFound = (request: FastifyRequest): Record<string, unknown> =>
+    ({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` })
   app.setNotFoundHandler(async (request, reply) => {
-    return await reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` })
+    return await reply.code(404).send(notFound(request))
   })
 }, { name: 'error-handler' })

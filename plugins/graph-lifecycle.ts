@@ -56,7 +56,7 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
       ])
     } catch (err) {
       request.log.error({ err: { message: (err as Error).message } }, 'could not store graph lifecycle notifications')
-      throw new SyncError('QUEUE_UNAVAILABLE', 'the queue (Redis) is unavailable; nothing was stored, try again', 503, { cause: err })
+      throw new SyncError('QUEUE_UNAVAILABLE', 'the queue (Redis) did not confirm the lifecycle notifications; some may be stored: deliver again, a repeat is harmless', 503, { cause: err })
     } finally {
       clearTimeout(timer)
     }

@@ -1,7 +1,8 @@
 /**
  * Microsoft Graph change notifications: POST /webhooks/graph (and, from graph-lifecycle.ts,
  * /webhooks/graph/lifecycle). Order: route → validation handshake (an onRequest hook, before any
- * body parsing) → content type → our own JSON parser (keeps sequenceNumber exact) → schema (400)
+ * body parsing) → content type → the shared hardened parser, which parses before it looks and
+ * keeps sequenceNumber exact (src/json-body.ts) → schema (400)
  * → clientState per item (constant time; wrong items dropped and counted) → enqueue one job per
  * distinct user in one round trip (503 if Redis cannot take it) → 202. Nothing here calls Graph:
  * Graph counts any answer slower than about 3 s against us.
@@ -10,9 +11,10 @@ import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { SyncError } from '../src/errors.js'
 import { acceptItems } from '../src/graph/accept.js'
-import { eventIdOf, NotificationCollectionSchema, parseNotificationBody, userIdOf } from '../src/graph/notifications.js'
+import { eventIdOf, NotificationCollectionSchema, userIdOf } from '../src/graph/notifications.js'
+import { parseGraphBody } from '../src/json-body.js'
+import { useJsonParser } from './json-parser.js'
 import type { SyncJobData } from '../queues/sync-queue.js'
 import { ErrorReply } from './error-handler.js'
 import { storeJobs } from './store-jobs.js'
@@ -48,14 +50,7 @@ export default fp(async (app) => {
   // A child context, so the hook and the parser apply to the Graph routes only.
   await app.register(async (child: FastifyInstance) => {
     child.addHook('onRequest', handshake)
-    child.removeContentTypeParser('application/json')
-    child.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
-      try {
-        done(null, parseNotificationBody(body as string))
-      } catch {
-        done(new SyncError('WEBHOOK_BODY', 'the body is not valid JSON', 400), undefined)
-      }
-    })
+    useJsonParser(child, parseGraphBody, BODY_LIMIT)
     registerChangeRoute(child)
     registerLifecycleRoute(child)
   })

@@ -1,27 +1,37 @@
 /**
- * Okta Event Hook receiver. Order, as octokit does it: route → content type (Fastify, 415) →
- * handshake → secret (constant time, 401) → schema (400) → enqueue (503 if Redis cannot take it)
- * → 200 with an empty body. Only events that change a user become jobs, one per distinct user.
+ * Okta Event Hook receiver. Order, as octokit does it: route → secret from the headers alone, in
+ * onRequest, before a byte of the body is read (constant time; 401, or 429 for an address that
+ * keeps failing) → content type (415) → body limit and the shared hardened parser → schema (400,
+ * at most MAX_EVENTS_PER_DELIVERY events) → handshake or enqueue (503 if Redis cannot confirm) →
+ * 200 with an empty body. Only events that change a user become jobs, one per distinct user.
  */
 import fp from 'fastify-plugin'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { isUserChangeEvent, OktaDeliverySchema, userIdOf } from '../src/okta/events.js'
+import { parseJsonBody } from '../src/json-body.js'
 import { matchesAnySecret } from '../src/secret.js'
 import { SyncError } from '../src/errors.js'
 import type { SyncJobData } from '../queues/sync-queue.js'
 import { storeJobs } from './store-jobs.js'
 import { ErrorReply } from './error-handler.js'
 import { recordDelivery } from './delivery-accounting.js'
+import { useJsonParser } from './json-parser.js'
 
 const BODY_LIMIT = 1024 * 1024
 
-export default fp(async (app) => {
+export default fp(async (parent) => {
+  // A child context: the parser and the secret hook apply to the Okta routes only.
+  await parent.register(async (app) => { routes(app) })
+}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler', 'metrics', 'auth-failures'] })
+
+function routes (app: FastifyInstance): void {
   const { config } = app
   const secrets = config.oktaWebhookSecrets
   const headerName = config.OKTA_WEBHOOK_HEADER.toLowerCase()
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  useJsonParser(app, parseJsonBody, BODY_LIMIT)
 
   // Rejections are counted by the error handler, per reason, for /status.
   const checkSecret = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -32,13 +42,13 @@ export default fp(async (app) => {
       app.rejectAuth(request, reply, 'WEBHOOK_AUTH', `missing or wrong secret in the ${headerName} header`)
     }
   }
+  app.addHook('onRequest', checkSecret)
 
   r.get('/webhooks/okta', {
     schema: {
       headers: Type.Object({ 'x-okta-verification-challenge': Type.Optional(Type.String()) }),
       response: { 200: Type.Object({ verification: Type.String() }), '4xx': ErrorReply }
-    },
-    preValidation: checkSecret
+    }
   }, async (request) => {
     const challenge = request.headers['x-okta-verification-challenge']
     if (challenge === undefined || challenge === '') {
@@ -52,8 +62,7 @@ export default fp(async (app) => {
     schema: {
       body: OktaDeliverySchema,
       response: { 200: Type.String({ maxLength: 0, description: 'empty: Okta reads only the status' }), '4xx': ErrorReply, '5xx': ErrorReply }
-    },
-    preValidation: checkSecret
+    }
   }, async (request, reply) => {
     const receivedAt = Date.now()
     const byUser = new Map<string, SyncJobData>()
@@ -78,6 +87,6 @@ export default fp(async (app) => {
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
     request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored }, 'okta delivery accepted')
     // Okta wants a 200 with an empty body.
-    return await reply.code(200).send('')
+    return await reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('')
   })
-}, { name: 'okta-webhook', dependencies: ['sync-services', 'error-handler', 'metrics', 'auth-failures'] })
+}

@@ -1,8 +1,9 @@
 /**
- * Identity links for users the provider cannot name an Enerflo id for. `PUT` stores a link and
- * queues the user again (so a parked user syncs at once), `DELETE` removes it, `POST …/import`
- * takes many (JSON or CSV) and reports every rejected row, and `GET /ops/unresolved` lists who is
- * waiting for one. All need OPS_TOKEN.
+ * Identity links for users the provider cannot name an Enerflo id for. `PUT` stores a link only
+ * when the provider knows the user (404 otherwise) and the Enerflo user is not another identity's
+ * (409), then queues the user (so a parked user syncs at once); `DELETE` removes one (404 when
+ * there is none); `GET /ops/unresolved` lists who is waiting for one. The bulk import is
+ * ops-links-import.ts. All need OPS_TOKEN, checked before the body is read.
  */
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
@@ -10,18 +11,22 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorReply } from './error-handler.js'
 import { storeJobs } from './store-jobs.js'
 import { EnerfloUserId, Paging, UserParams } from './ops-schemas.js'
-import { checkRows, parseCsvRows } from '../src/links-import.js'
+import { SyncError } from '../src/errors.js'
+import { checkLink, type LinkVerdict } from '../src/sync/link-check.js'
 import { userKey, type Source } from '../queues/sync-queue.js'
 
 const Link = Type.Object({ userKey: Type.String(), enerfloUserId: Type.Integer(), queued: Type.Boolean() })
-const IMPORT_LIMIT = 5 * 1024 * 1024
+
+/** A refused link as the answer an operator reads: 404 unknown, 409 taken, 502 provider down. */
+export function linkRefused (verdict: Exclude<LinkVerdict, { ok: true }>): SyncError {
+  if (verdict.status === 502) return new SyncError('OPS_NOT_FOUND', verdict.reason, 502)
+  return new SyncError(verdict.status === 409 ? 'OPS_CONFLICT' : 'OPS_NOT_FOUND', verdict.reason, verdict.status)
+}
 
 export default fp(async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_request, body, done) => { done(null, body) })
-
   r.put('/ops/links/:source/:idpUserId', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     bodyLimit: 1024,
     schema: {
       params: UserParams,
@@ -30,47 +35,29 @@ export default fp(async (app) => {
     }
   }, async (request) => {
     const { source, idpUserId } = request.params
+    const { enerfloUserId } = request.body
     const key = userKey(source, idpUserId)
-    await app.store.link(key, request.body.enerfloUserId)
+    const verdict = await checkLink({ providers: app.providers, linkHolder: app.store.linkHolder }, source, idpUserId, enerfloUserId)
+    if (!verdict.ok) throw linkRefused(verdict)
+    const linked = await app.store.link(key, enerfloUserId)
+    if (!linked.ok) throw new SyncError('OPS_CONFLICT', `Enerflo user ${enerfloUserId} is already linked to ${linked.holder}: unlink that first`, 409)
     await storeJobs(app, [{ source, userId: idpUserId, eventIds: [], receivedAt: Date.now() }])
     request.log.info({ userKey: key }, 'identity link stored; user queued')
-    return { userKey: key, enerfloUserId: request.body.enerfloUserId, queued: true }
+    return { userKey: key, enerfloUserId, queued: true }
   })
 
   r.delete('/ops/links/:source/:idpUserId', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     schema: { params: UserParams, response: { 204: Type.Null(), '4xx': ErrorReply } }
   }, async (request, reply) => {
-    await app.store.unlink(userKey(request.params.source, request.params.idpUserId))
+    const key = userKey(request.params.source, request.params.idpUserId)
+    const old = await app.store.unlink(key)
+    if (old === undefined) throw new SyncError('OPS_NOT_FOUND', `${key} has no stored link: nothing removed`, 404)
     return await reply.code(204).send(null)
   })
 
-  r.post('/ops/links/import', {
-    preValidation: app.opsAuth,
-    bodyLimit: IMPORT_LIMIT,
-    schema: {
-      body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String({ maxLength: IMPORT_LIMIT })]),
-      response: {
-        200: Type.Object({
-          accepted: Type.Integer(),
-          queued: Type.Integer(),
-          rejected: Type.Array(Type.Object({ row: Type.Integer(), reason: Type.String() }))
-        }),
-        '4xx': ErrorReply,
-        '5xx': ErrorReply
-      }
-    }
-  }, async (request) => {
-    const rows = typeof request.body === 'string' ? parseCsvRows(request.body) : request.body
-    const { links, rejected } = checkRows(rows)
-    for (const link of links) await app.store.link(userKey(link.source, link.idpUserId), link.enerfloUserId)
-    await storeJobs(app, links.map((l) => ({ source: l.source, userId: l.idpUserId, eventIds: [], receivedAt: Date.now() })))
-    request.log.info({ accepted: links.length, rejected: rejected.length }, 'identity links imported')
-    return { accepted: links.length, queued: links.length, rejected }
-  })
-
   r.get('/ops/unresolved', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     schema: {
       querystring: Type.Object(Paging, { additionalProperties: false }),
       response: {
@@ -91,4 +78,4 @@ export default fp(async (app) => {
       })
     }
   })
-}, { name: 'ops-links', dependencies: ['sync-services', 'ops-auth', 'error-handler'] })
+}, { name: 'ops-links', dependencies: ['sync-services', 'providers', 'ops-auth', 'error-handler'] })

@@ -2,10 +2,11 @@
  * Request and response schemas shared by the /ops routes.
  */
 import { Type } from '@sinclair/typebox'
+import { USER_ID_PATTERN } from '../src/sync/user-id.js'
 
 export const SourceParam = Type.Union([Type.Literal('okta'), Type.Literal('graph')])
 // Ids, never email addresses: an address would end up in job data, keys and logs.
-export const IdpUserId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._-]+$' })
+export const IdpUserId = Type.String({ minLength: 1, maxLength: 200, pattern: USER_ID_PATTERN, description: 'the provider\'s user id: letters, digits and . _ - (not only dots, never an email address)' })
 export const UserParams = Type.Object({ source: SourceParam, idpUserId: IdpUserId })
 export const EnerfloUserId = Type.Integer({ minimum: 1, maximum: 2147483647 })
 const IsoTime = Type.String({ format: 'date-time' })

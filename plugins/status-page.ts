@@ -2,13 +2,34 @@
  * The status page for people: GET /ops serves a static shell (no data, so no auth) whose script
  * asks for the ops token and polls GET /status. A browser that opens /status itself (it prefers
  * text/html over JSON) is redirected to /ops; curl, scripts and the page's own fetch get JSON.
+ *
+ * The shell, its style sheet and its scripts are real files in plugins/status/page/, served by
+ * @fastify/static. The build copies them beside the compiled code (dist/plugins/status/page/), so
+ * the same relative path finds them from source (tsx) and from dist/. Nothing is inline, so the
+ * Content-Security-Policy allows scripts and styles from this origin only and nothing else at all.
  */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
+import fastifyStatic from '@fastify/static'
 import { Type } from '@sinclair/typebox'
-import { STATUS_PAGE_CSP, STATUS_PAGE_HTML } from './status-page-html.js'
+import type { FastifyInstance } from 'fastify'
+
+export const PAGE_DIR = fileURLToPath(new URL('./status/page/', import.meta.url))
+
+/** connect-src 'self' lets the script call /status and nothing else; no frames, forms or bases. */
+export const STATUS_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'"
+].join('; ')
 
 const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
   'content-security-policy': STATUS_PAGE_CSP,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
@@ -36,12 +57,27 @@ export function prefersHtml (accept: string | undefined): boolean {
 }
 
 export default fp(async (app) => {
-  app.get('/ops', {
-    schema: {
-      summary: 'The status page for people (HTML; it fetches /status with the ops token)',
-      response: { 200: { description: 'the page', content: { 'text/html': { schema: Type.String() } } } }
-    }
-  }, async (_request, reply) => await reply.headers(PAGE_HEADERS).send(STATUS_PAGE_HTML))
+  if (!existsSync(`${PAGE_DIR}index.html`)) {
+    throw new Error(`the status page's files are missing from ${PAGE_DIR}: npm run build copies them there`)
+  }
+  // A child context, so this reply.sendFile does not clash with the copy that @fastify/swagger-ui uses.
+  await app.register(async (child: FastifyInstance) => {
+    await child.register(fastifyStatic, {
+      root: PAGE_DIR,
+      prefix: '/ops/',
+      // One route per file, found at start: no catch-all under /ops/ in front of the ops routes.
+      wildcard: false,
+      index: false,
+      cacheControl: false,
+      setHeaders: (reply) => { void reply.headers(PAGE_HEADERS) }
+    })
+    child.get('/ops', {
+      schema: {
+        summary: 'The status page for people (HTML; it fetches /status with the ops token)',
+        response: { 200: { description: 'the page', content: { 'text/html': { schema: Type.String() } } } }
+      }
+    }, async (_request, reply) => await reply.sendFile('index.html'))
+  })
 
   // A hook rather than a second GET /status route: that route belongs to plugins/status.ts.
   app.addHook('onRequest', async (request, reply) => {

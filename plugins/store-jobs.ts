@@ -1,25 +1,46 @@
 /**
  * Puts a delivery's jobs into Redis for a receiver, or says why it could not: any failure, or no
  * answer within the deadline, is a 503 so the provider delivers again. Never a 2xx for jobs that
- * are not stored.
+ * are not stored, and never "nothing was stored" when some may have been: a repeat is harmless
+ * (jobs are level-triggered and deduplicated), a false "nothing" would mislead an operator.
+ *
+ * Big deliveries go in chunks, with the event loop let go between them, so one delivery naming
+ * thousands of users neither holds every other request for seconds nor trips the deadline, which
+ * applies to each chunk's round trip rather than to the CPU spent building all of them.
  */
+import { setImmediate as yieldLoop } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { SyncError } from '../src/errors.js'
 import { enqueueSyncJobs, type SyncJobData } from '../queues/sync-queue.js'
 
 const DEADLINE_MS = 2000
+export const STORE_CHUNK = 250
+export const UNCONFIRMED = 'the queue (Redis) did not confirm every job; some may be stored: deliver again, a repeat is harmless'
 
-export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[]): Promise<void> {
+async function withDeadline (work: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error('Redis did not answer in time')), DEADLINE_MS)
   })
   try {
-    await Promise.race([enqueueSyncJobs(app.syncQueue, jobs, { attempts: app.config.JOB_ATTEMPTS }), deadline])
-  } catch (err) {
-    app.log.error({ err: { message: (err as Error).message } }, 'could not store jobs')
-    throw new SyncError('QUEUE_UNAVAILABLE', 'the queue (Redis) is unavailable; nothing was stored, try again', 503, { cause: err })
+    await Promise.race([work, deadline])
   } finally {
     clearTimeout(timer)
+  }
+}
+
+export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[]): Promise<void> {
+  const settings = { attempts: app.config.JOB_ATTEMPTS }
+  let confirmed = 0
+  try {
+    for (let at = 0; at < jobs.length; at += STORE_CHUNK) {
+      if (at > 0) await yieldLoop()
+      const chunk = jobs.slice(at, at + STORE_CHUNK)
+      await withDeadline(enqueueSyncJobs(app.syncQueue, chunk, settings))
+      confirmed += chunk.length
+    }
+  } catch (err) {
+    app.log.error({ err: { message: (err as Error).message }, jobs: jobs.length, confirmed }, 'could not store jobs')
+    throw new SyncError('QUEUE_UNAVAILABLE', `${UNCONFIRMED} (${confirmed} of ${jobs.length} confirmed)`, 503, { cause: err })
   }
 }

@@ -96,12 +96,21 @@ export function createSyncProcessor (deps: SyncDeps) {
 
     const at = new Date().toISOString()
     const { notes } = plan
+    if (plan.firstSight === true) await store.markSeen(key)
     if (isParked(plan)) {
-      await store.recordOutcome(key, { at, outcome: plan.kind, eventIds, notes })
+      await store.recordOutcome(key, { at, outcome: plan.kind, eventIds, notes: [...notes, plan.reason] })
       if (plan.kind === 'unresolved') logger.info({ userKey: key }, 'user has no Enerflo id yet: parked as unresolved')
       return { outcome: plan.kind }
     }
-    if (plan.linkTo !== undefined) await store.link(key, plan.linkTo)
+    if (plan.linkTo !== undefined) {
+      const linked = await store.link(key, plan.linkTo)
+      // Taken between planning and now: park it rather than write to another identity's user.
+      if (!linked.ok) {
+        const reason = `conflict: Enerflo user ${plan.linkTo} is already linked to ${linked.holder}`
+        await store.recordOutcome(key, { at, outcome: 'unresolved', eventIds, notes: [...notes, reason] })
+        return { outcome: 'unresolved' }
+      }
+    }
     if (plan.kind === 'unchanged' || plan.body === undefined) {
       await store.recordOutcome(key, { at, outcome: 'unchanged', eventIds, notes })
       return { outcome: 'unchanged' }

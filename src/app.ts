@@ -8,6 +8,7 @@ import type { Mapping } from './mapping/mapping-file.js'
 import { loggerOptions } from './log.js'
 import redis from '../plugins/redis.js'
 import errorHandler from '../plugins/error-handler.js'
+import securityHeaders from '../plugins/security-headers.js'
 import syncServices from '../plugins/sync-services.js'
 import health from '../plugins/health.js'
 import status from '../plugins/status.js'
@@ -20,6 +21,7 @@ import graphWorkers from '../plugins/graph-workers.js'
 import opsAuth from '../plugins/ops-auth.js'
 import authFailures from '../plugins/auth-failures.js'
 import opsLinks from '../plugins/ops-links.js'
+import opsLinksImport from '../plugins/ops-links-import.js'
 import metrics from '../plugins/metrics.js'
 import docs from '../plugins/docs.js'
 import { VERSION } from './version.js'
@@ -41,6 +43,13 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     logger: opts.logger ?? loggerOptions(config.LOG_LEVEL),
     // Providers retry on their own; an HTTP keep-alive longer than theirs keeps sockets warm.
     keepAliveTimeout: 65_000,
+    // A client must send its whole request (headers and body) within REQUEST_TIMEOUT_MS, or it
+    // gets a 408 and the connection is closed: a slow body cannot hold a socket for as long as it
+    // likes. Idle sockets close after the keep-alive window; the check runs every second so the
+    // timeout is kept to the second rather than Node's default 30 s granularity.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: 70_000,
+    http: { headersTimeout: Math.min(10_000, config.REQUEST_TIMEOUT_MS), connectionsCheckingInterval: 1000 },
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // One line per request costs more than the request on the webhook path; receivers log one
@@ -58,6 +67,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   // the schema later.
   app.removeContentTypeParser('text/plain')
   await app.register(errorHandler)
+  await app.register(securityHeaders)
   await app.register(authFailures)
   await app.register(docs, { version: VERSION })
   await app.register(redis, { url: config.REDIS_URL })
@@ -73,6 +83,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     if (config.okta !== undefined) await app.register(oktaWebhook)
     if (config.graph !== undefined) await app.register(graphWebhook)
     await app.register(opsLinks)
+    await app.register(opsLinksImport)
     await app.register(opsFailed)
     await app.register(opsUsers)
   }

@@ -39,6 +39,7 @@ export const EnvSchema = Type.Object({
   JOB_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   JOB_BACKOFF_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 2000 }),
   WORKER_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
   SANDBOX_SEED_DIR: Type.String({ minLength: 1, default: './sandbox' })
 }, { additionalProperties: true })
 
@@ -54,7 +55,7 @@ export interface Config extends Env {
 }
 
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', ...GRAPH_INTEGER_NAMES]
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', ...GRAPH_INTEGER_NAMES]
 
 /** Reads the variables this service knows; empty strings count as unset. */
 function pick (env: NodeJS.ProcessEnv): Record<string, unknown> {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'AUTH_RATE_LIMITED'
   | 'OPS_OFF'
   | 'OPS_NOT_FOUND'
+  | 'OPS_CONFLICT'
   | 'OPS_BAD_REQUEST'
   | 'WEBHOOK_BODY'
   | 'QUEUE_UNAVAILABLE'

@@ -2,23 +2,23 @@
  * Bulk identity links from a JSON array or a CSV file, validated row by row: good rows are
  * returned to be stored, bad ones with the reason, so one typo does not sink a thousand links.
  */
-export interface LinkRow { source: 'okta' | 'graph', idpUserId: string, enerfloUserId: number }
-export interface RejectedRow { row: number, reason: string }
+import { isUserId } from './sync/user-id.js'
 
-const ID = /^[A-Za-z0-9._-]{1,200}$/
+export interface LinkRow { row: number, source: 'okta' | 'graph', idpUserId: string, enerfloUserId: number }
+export interface RejectedRow { row: number, reason: string }
 
 function checkRow (raw: Record<string, unknown>, row: number, seen: Set<string>): LinkRow | RejectedRow {
   const source = String(raw['source'] ?? '').trim().toLowerCase()
   const idpUserId = String(raw['idpUserId'] ?? raw['idp_user_id'] ?? '').trim()
   const rawId = String(raw['enerfloUserId'] ?? raw['enerflo_user_id'] ?? '').trim()
   if (source !== 'okta' && source !== 'graph') return { row, reason: `source must be okta or graph (got ${JSON.stringify(source)})` }
-  if (!ID.test(idpUserId)) return { row, reason: 'idp user id is missing or has characters other than letters, digits and . _ - (use the provider\'s user id, not an email address)' }
+  if (!isUserId(idpUserId)) return { row, reason: 'idp user id is missing, only dots, or has characters other than letters, digits and . _ - (use the provider\'s user id, not an email address)' }
   const id = /^\d{1,10}$/.test(rawId) ? Number(rawId) : NaN
   if (!Number.isInteger(id) || id < 1 || id > 2147483647) return { row, reason: `Enerflo user id must be a positive integer (got ${JSON.stringify(rawId)})` }
   const key = `${source}:${idpUserId}`
   if (seen.has(key)) return { row, reason: `${key} appears more than once; only the first row is used` }
   seen.add(key)
-  return { source, idpUserId, enerfloUserId: id }
+  return { row, source, idpUserId, enerfloUserId: id }
 }
 
 /** One CSV line into fields; double quotes may wrap a field ("" is a quote inside one). */

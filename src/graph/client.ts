@@ -5,6 +5,7 @@
  */
 import { Agent, type Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
+import { idSegment } from '../sync/user-id.js'
 import { errorCode, exchange, isObject, type Answer } from './http.js'
 import { createTokenSource, type GraphCredentials } from './token.js'
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions-api.js'
@@ -69,7 +70,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
   }
 
   const notFound = (err: unknown): boolean => err instanceof UpstreamError && err.status === 404 && errorCode(err.body) === NOT_FOUND
-  const userPath = (id: string): string => `/v1.0/users/${encodeURIComponent(id)}`
+  const userPath = (id: string): string => `/v1.0/users/${idSegment(id)}`
 
   return {
     async getUser (id, select) {

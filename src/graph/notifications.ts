@@ -3,11 +3,11 @@
  * user an item is about. Schemas are loose on purpose (Graph adds properties and mixes items of
  * several subscriptions in one POST); only what we rely on is required.
  *
- * sequenceNumber: real values exceed 2^53, which JSON.parse would silently round. The raw body is
- * therefore rewritten so every numeric `sequenceNumber` becomes a string holding the exact digits
- * before it is parsed; the service treats it as opaque text (audit only) and never compares it.
+ * sequenceNumber: real values exceed 2^53, which JSON.parse would round; src/json-body.ts keeps
+ * the exact digits as a string. The service treats it as opaque text (audit only).
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { isUserId } from '../sync/user-id.js'
 
 const Text = Type.String()
 const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()])
@@ -43,31 +43,23 @@ export const NotificationCollectionSchema = Type.Object({
 export type GraphNotification = Static<typeof NotificationSchema>
 export type NotificationCollection = Static<typeof NotificationCollectionSchema>
 
-// Every JSON string token, optionally followed by `: <number>`. Strings are consumed whole, so a
-// match never starts inside one and text inside values is never touched.
-const TOKEN = /"(?:[^"\\]|\\.)*"(\s*:\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)?/g
-
-/** JSON.parse, with the digits of every `"sequenceNumber": <number>` kept exactly, as a string. */
-export function parseNotificationBody (text: string): unknown {
-  const rewritten = text.includes('"sequenceNumber"')
-    ? text.replace(TOKEN, (token: string, number: string | undefined) => {
-      if (number === undefined || !token.startsWith('"sequenceNumber"')) return token
-      const colon = number.indexOf(':')
-      return `"sequenceNumber"${number.slice(0, colon + 1)}"${number.slice(colon + 1).trim()}"`
-    })
-    : text
-  return JSON.parse(rewritten) as unknown
-}
-
-const USER_ID = /^[A-Za-z0-9._@-]{1,200}$/
 const RESOURCE = /^\/?users\/([^/?]+)$/i
 
 /** The Entra object id of the user an item is about: resourceData.id, else from `Users/{id}`. */
 export function userIdOf (n: GraphNotification): string | undefined {
   const fromData = n.resourceData?.id ?? undefined
   const fromResource = typeof n.resource === 'string' ? RESOURCE.exec(n.resource)?.[1] : undefined
-  const id = fromData ?? (fromResource === undefined ? undefined : decodeURIComponent(fromResource))
-  return id !== undefined && USER_ID.test(id) ? id : undefined
+  const id = fromData ?? (fromResource === undefined ? undefined : decoded(fromResource))
+  return isUserId(id) ? id : undefined
+}
+
+/** A percent-decoded segment, or undefined when its escapes are malformed (`%zz`, `%E0%A4%A`). */
+function decoded (segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
 }
 
 /** The tenant an item comes from: Graph names it tenantId, or organizationId on some resources. */

@@ -5,6 +5,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
+import { idSegment } from '../sync/user-id.js'
 import type { OktaGroup, OktaUser } from '../mapping/types.js'
 import { flattenHeaders as flatten, isObject, parseBody } from '../http-body.js'
 
@@ -37,7 +38,7 @@ export function createOktaClient (opts: OktaClientOptions): OktaClient {
   const ownAgent = opts.dispatcher === undefined ? new Agent() : undefined
   const dispatcher = opts.dispatcher ?? ownAgent
   const timeoutMs = opts.timeoutMs ?? 10_000
-  const usersUrl = (id: string): string => `${origin}/api/v1/users/${encodeURIComponent(id)}`
+  const usersUrl = (id: string): string => `${origin}/api/v1/users/${idSegment(id)}`
 
   async function get (url: string, what: string): Promise<Answer> {
     let answer: Answer

@@ -5,6 +5,7 @@
  * objects (see the captured "Preview" deliveries) and orders keys as it likes.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { isUserId } from '../sync/user-id.js'
 
 /** Event types after which a user's Enerflo state may need to change. */
 export const USER_CHANGE_EVENT_TYPES: ReadonlySet<string> = new Set([
@@ -19,6 +20,12 @@ export const USER_CHANGE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'group.user_membership.add',
   'group.user_membership.remove'
 ])
+
+/**
+ * Events one delivery may carry. Okta batches a handful at a time; the limit bounds what one
+ * request can make the receiver do (the 1 MiB body limit alone admits about 10,000 tiny events).
+ */
+export const MAX_EVENTS_PER_DELIVERY = 5000
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
@@ -46,7 +53,7 @@ export const OktaDeliverySchema = Type.Object({
   eventId: Type.Optional(Type.String()),
   eventTime: Type.Optional(Type.String()),
   data: Type.Object({
-    events: Type.Array(OktaEventSchema)
+    events: Type.Array(OktaEventSchema, { maxItems: MAX_EVENTS_PER_DELIVERY })
   }, { additionalProperties: true })
 }, { additionalProperties: true })
 
@@ -63,15 +70,9 @@ export function isUserChangeEvent (eventType: string): boolean {
  * a membership event also targets the group, and Okta does not promise an order. The actor is not
  * a fallback: it is whoever made the change (often an admin), not the user changed.
  */
-/**
- * What a user id may look like (Okta's are 20 letters and digits): anything else is not a user we
- * can sync, address in /ops or keep out of logs, and counts as an event without a user.
- */
-export const USER_ID = /^[A-Za-z0-9._-]{1,200}$/
-
 export function userIdOf (event: { target?: readonly OktaEventTarget[] | null | undefined }): string | undefined {
   const targets = Array.isArray(event.target) ? event.target : []
   const user = targets.find((t) => typeof t?.type === 'string' && t.type.toLowerCase() === 'user' &&
-    typeof t.id === 'string' && USER_ID.test(t.id))
+    isUserId(t.id))
   return user?.id
 }

@@ -9,7 +9,13 @@ import type { StateStore } from './state-store.js'
 
 export type FieldChanges = Record<string, { from: unknown, to: unknown }>
 
-export interface ParkedPlan { kind: 'unresolved' | 'gone', reason: string, notes: string[] }
+export interface ParkedPlan {
+  kind: 'unresolved' | 'gone'
+  reason: string
+  notes: string[]
+  /** The provider returned the user now and had not before: the worker records it as seen. */
+  firstSight?: boolean
+}
 
 export interface UserPlan {
   kind: 'unchanged' | 'send'
@@ -24,6 +30,7 @@ export interface UserPlan {
   inDoubt: EnerfloUserFields | undefined
   body: EnerfloUpdateBody | undefined
   changes: FieldChanges
+  firstSight: boolean
 }
 
 export type SyncPlan = ParkedPlan | UserPlan
@@ -42,18 +49,31 @@ export async function planSync (provider: ProviderSource, store: StateStore, key
   const { result, gone } = await provider.fetchDesired(userId)
   const record = await store.get(key)
   const notes = result.notes.map((n) => `${n.field}: ${n.reason}`)
+  const firstSight = !gone && !record.seen
+  if (gone && !record.seen) {
+    // Never read from the provider, so its 404 says "no such id" (a typo in a link, another
+    // org), not "deleted": deactivating whoever the link points at would hit the wrong person.
+    // Parked as unresolved, so an operator sees it in /ops/unresolved.
+    return { kind: 'unresolved', reason: 'the provider does not know this id and never returned it: nothing is deactivated; check the id or the link', notes }
+  }
   const enerfloId = result.enerfloUserId ?? record.enerfloId
   if (enerfloId === undefined) {
     return gone
       ? { kind: 'gone', reason: 'the provider no longer has this user and it was never linked to Enerflo: nothing to do', notes }
-      : { kind: 'unresolved', reason: 'no Enerflo user id: set the identity attribute at the provider or store a link', notes }
+      : { kind: 'unresolved', reason: 'no Enerflo user id: set the identity attribute at the provider or store a link', notes, firstSight }
   }
   const relinked = result.enerfloUserId !== undefined && result.enerfloUserId !== record.enerfloId
+  if (relinked) {
+    const holder = await store.linkHolder(key.slice(0, key.indexOf(':')), enerfloId)
+    if (holder !== undefined && holder !== key) {
+      return { kind: 'unresolved', reason: `conflict: Enerflo user ${enerfloId} is already linked to ${holder}; one Enerflo user has one identity per source`, notes, firstSight }
+    }
+  }
   const baseline = relinked ? undefined : withoutDoubt(record.applied, record.inDoubt)
   const diff = diffFields(result.desired, baseline)
   const changes: FieldChanges = {}
   for (const [field, to] of Object.entries(diff)) changes[field] = { from: baseline?.[field as keyof EnerfloUserFields], to }
-  const common = { notes, enerfloId, linkTo: relinked ? result.enerfloUserId : undefined, baseline, inDoubt: record.inDoubt, changes }
+  const common = { notes, firstSight, enerfloId, linkTo: relinked ? result.enerfloUserId : undefined, baseline, inDoubt: record.inDoubt, changes }
   if (Object.keys(diff).length === 0) {
     return { kind: 'unchanged', reason: 'Enerflo already holds what the provider says (as last applied)', body: undefined, ...common }
   }

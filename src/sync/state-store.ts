@@ -5,9 +5,12 @@
  */
 import type { Redis } from 'ioredis'
 import type { EnerfloUpdateBody, EnerfloUserFields } from '../mapping/types.js'
+import { createLinks } from './links.js'
 
 export interface UserRecord {
   enerfloId: number | undefined
+  /** The provider has returned this user at least once (so a later 404 means deleted). */
+  seen: boolean
   applied: EnerfloUserFields | undefined
   /**
    * Fields of a PUT whose outcome is unknown (timed out, connection lost, worker killed): Enerflo
@@ -55,9 +58,11 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
 
   return {
     async get (key: string): Promise<UserRecord> {
-      const [enerfloId, applied, inDoubt] = await redis.hmget(userHash(key), 'enerfloId', 'applied', 'inDoubt')
+      const [enerfloId, applied, inDoubt, seenAt] = await redis.hmget(userHash(key), 'enerfloId', 'applied', 'inDoubt', 'seenAt')
       return {
         enerfloId: enerfloId == null ? undefined : Number(enerfloId),
+        // A user applied before seenAt existed was necessarily read from the provider then.
+        seen: seenAt != null || applied != null,
         applied: applied == null ? undefined : JSON.parse(applied) as EnerfloUserFields,
         inDoubt: inDoubt == null ? undefined : JSON.parse(inDoubt) as EnerfloUserFields
       }
@@ -68,17 +73,11 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
       await redis.hset(userHash(key), 'inDoubt', JSON.stringify(fields))
     },
 
-    /** Links a provider user to an Enerflo id. A different id than before drops the old baseline. */
-    async link (key: string, enerfloId: number): Promise<void> {
-      const current = await redis.hget(userHash(key), 'enerfloId')
-      const m = redis.multi().hset(userHash(key), 'enerfloId', String(enerfloId))
-      if (current !== null && Number(current) !== enerfloId) m.hdel(userHash(key), 'applied')
-      await m.zrem(unresolvedSet, key).exec()
+    async markSeen (key: string): Promise<void> {
+      await redis.hset(userHash(key), 'seenAt', new Date().toISOString())
     },
 
-    async unlink (key: string): Promise<void> {
-      await redis.hdel(userHash(key), 'enerfloId', 'applied')
-    },
+    ...createLinks(redis, prefix, userHash, unresolvedSet),
 
     async recordApplied (key: string, applied: EnerfloUserFields, entry: AuditEntry): Promise<void> {
       const m = redis.multi()

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { eventIdOf, parseNotificationBody, sequenceOf, tenantOf, userIdOf, type GraphNotification } from '../../src/graph/notifications.js'
+import { eventIdOf, sequenceOf, tenantOf, userIdOf, type GraphNotification } from '../../src/graph/notifications.js'
+import { parseGraphBody as parseNotificationBody } from '../../src/json-body.js'
 import { acceptItems } from '../../src/graph/accept.js'
 
 t.test('sequenceNumber: exact digits as text, wherever it is; other values untouched', async (t) => {
@@ -12,6 +13,19 @@ t.test('sequenceNumber: exact digits as text, wherever it is; other values untou
   t.equal(item['n'], 9007199254740992, 'only sequenceNumber is rewritten')
   t.equal(sequenceOf(item), '9007199254740993123')
   t.throws(() => parseNotificationBody('{"value": ['))
+  const safe = parseNotificationBody('{"value":[{"subscriptionId":"s","sequenceNumber":7}]}') as { value: Array<Record<string, unknown>> }
+  t.equal(safe.value[0]?.['sequenceNumber'], '7', 'a safe integer becomes its digits too')
+  const bom = parseNotificationBody('\uFEFF{"value":[{"subscriptionId":"s","sequenceNumber":90071992547409931}]}') as { value: Array<Record<string, unknown>> }
+  t.equal(bom.value[0]?.['sequenceNumber'], '90071992547409931', 'a leading BOM is dropped, digits still exact')
+  t.throws(() => parseNotificationBody('{"value":[],"__proto__":{"x":1}}'), /forbidden key/)
+  t.throws(() => parseNotificationBody('{"value":[{"constructor":{"prototype":{}}}]}'), /forbidden key/)
+})
+
+t.test('a pathological body is refused as not JSON, in one pass', async (t) => {
+  // The body that froze the regex rewrite: "sequenceNumber" then an unterminated run of \".
+  const body = '{"value":[{"sequenceNumber":1,"x":"' + '\\"'.repeat(512 * 1024)
+  t.ok(body.length >= 1024 * 1024)
+  t.throws(() => parseNotificationBody(body), /not valid JSON/)
 })
 
 t.test('user id from resourceData, else from the resource path; tenant from either name', async (t) => {
@@ -20,6 +34,10 @@ t.test('user id from resourceData, else from the resource path; tenant from eith
   t.equal(userIdOf({ ...base, resource: 'Users/6f1a0c2e-0000-4000-8000-000000000501' }), '6f1a0c2e-0000-4000-8000-000000000501')
   t.equal(userIdOf({ ...base, resource: 'Groups/x' }), undefined)
   t.equal(userIdOf({ ...base, resourceData: { id: 'a b' } }), undefined, 'ids that are not ids are refused')
+  for (const resource of ['Users/%E0%A4%A', 'Users/%zz', 'Users/..', 'Users/.', 'Users/a%40b.com']) {
+    t.equal(userIdOf({ ...base, resource }), undefined, `${resource}: no user, no throw`)
+  }
+  t.equal(userIdOf({ ...base, resourceData: { id: 'someone@example.com' } }), undefined, 'an address is not an id')
   t.equal(tenantOf({ ...base, organizationId: 'o' }), 'o')
   t.equal(tenantOf({ ...base, tenantId: 't', organizationId: 'o' }), 't')
   t.equal(eventIdOf({ ...base, id: 'n1' }, 'u'), 'n1')

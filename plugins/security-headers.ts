@@ -1,0 +1,16 @@
+/**
+ * Headers every answer of this service carries: `nosniff` everywhere (nothing here is meant to be
+ * sniffed into HTML), and `no-store` on every operator, status and metrics answer, which carry
+ * personal data or internals that no browser or proxy cache should keep.
+ */
+import fp from 'fastify-plugin'
+
+const PRIVATE = /^\/(?:ops|status|metrics|docs)(?:[/?#]|$)/
+
+export default fp(async (app) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff')
+    if (PRIVATE.test(request.url)) void reply.header('cache-control', 'no-store')
+    return payload
+  })
+}, { name: 'security-headers' })
