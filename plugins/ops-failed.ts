@@ -57,7 +57,7 @@ export default fp(async (app) => {
   }
 
   r.get('/ops/failed', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     schema: {
       querystring: Type.Object({ ...FailedFilter, ...Paging, reveal: Type.Boolean({ default: false }) }, { additionalProperties: false }),
       response: { 200: Type.Object({ total: Type.Integer(), jobs: Type.Array(FailedJob) }), '4xx': ErrorReply }
@@ -73,7 +73,7 @@ export default fp(async (app) => {
   })
 
   r.post('/ops/failed/retry', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     bodyLimit: ACTION_BODY_LIMIT,
     schema: { body: FailedAction, response: { 200: FailedActionReply, '4xx': ErrorReply, '5xx': ErrorReply } }
   }, async (request) => {
@@ -95,7 +95,7 @@ export default fp(async (app) => {
   })
 
   r.post('/ops/failed/discard', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     bodyLimit: ACTION_BODY_LIMIT,
     schema: { body: FailedAction, response: { 200: FailedActionReply, '4xx': ErrorReply } }
   }, async (request) => {

@@ -20,7 +20,7 @@ export default fp(async (app) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
 
   r.get('/ops/users/:source/:idpUserId', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     schema: {
       params: UserParams,
       querystring: Type.Object({ reveal: Type.Boolean({ default: false }) }, { additionalProperties: false }),
@@ -49,7 +49,7 @@ export default fp(async (app) => {
   })
 
   r.get('/ops/preview/:source/:idpUserId', {
-    preValidation: app.opsAuth,
+    onRequest: app.opsAuth,
     schema: {
       params: UserParams,
       response: {
