@@ -4,6 +4,7 @@
  */
 import { Type } from '@sinclair/typebox'
 import { GraphSubscriptionStatus } from './graph-status.js'
+import { FailureSection, RetryingSection } from './status-failures.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
@@ -14,7 +15,7 @@ export const StatusReply = Type.Object({
   reasons: Type.Array(Type.String()),
   mode: Type.Union([Type.Literal('sandbox'), Type.Literal('live')]),
   role: Type.String(),
-  syncMode: Type.Optional(Type.String()),
+  syncMode: Type.Optional(Type.String({ description: 'live: writes to Enerflo; shadow: plans and records, never writes' })),
   version: Type.Optional(Type.String()),
   drainEtaSeconds: Type.Optional(Type.Integer()),
   uptimeSeconds: Type.Integer(),
@@ -43,5 +44,7 @@ export const StatusReply = Type.Object({
   unresolved: Type.Optional(Type.Object({
     count: Type.Integer(),
     users: Type.Array(Type.Object({ userKey: Type.String(), since: Type.String() }))
-  }))
+  })),
+  failures: Type.Optional(FailureSection),
+  retrying: Type.Optional(RetryingSection)
 })

@@ -10,7 +10,11 @@ import { ErrorReply } from './error-handler.js'
 import { StatusReply } from './status-schema.js'
 import { sourceSummary } from './status-sources.js'
 import { VERSION } from '../src/version.js'
+import { CLI } from '../src/sync/failure-advice.js'
+import { maskText } from '../src/mask.js'
 import { graphSubscriptionStatus } from './graph-status.js'
+import { failureSection, retryingSection } from './status-failures.js'
+import { Type } from '@sinclair/typebox'
 
 const started = Date.now()
 
@@ -18,9 +22,14 @@ export default fp(async (app) => {
   const { config } = app
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
   r.get('/status', {
-    schema: { response: { 200: StatusReply, '4xx': ErrorReply } },
-    preValidation: app.opsAuth
-  }, async () => {
+    schema: {
+      querystring: Type.Object({ reveal: Type.Boolean({ default: false, description: 'show emails and phones in failure reasons unmasked' }) }),
+      response: { 200: StatusReply, '4xx': ErrorReply }
+    },
+    onRequest: app.opsAuth
+  }, async (request) => {
+    const { reveal } = request.query
+    if (reveal) request.log.info('operator revealed personal data in /status')
     const reasons: string[] = []
     const t0 = process.hrtime.bigint()
     const reachable = await app.redis.ping().then(() => true, () => false)
@@ -28,11 +37,11 @@ export default fp(async (app) => {
     if (!reachable) {
       return {
         status: 'down' as const, reasons: ['Redis is unreachable: webhooks answer 503 and nothing syncs'],
-        mode: config.sandbox ? 'sandbox' as const : 'live' as const, role: config.SERVICE_ROLE, uptimeSeconds: Math.round((Date.now() - started) / 1000),
+        mode: config.sandbox ? 'sandbox' as const : 'live' as const, syncMode: config.SYNC_MODE, role: config.SERVICE_ROLE, uptimeSeconds: Math.round((Date.now() - started) / 1000),
         redis: { reachable, latencyMs }
       }
     }
-    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents] = await Promise.all([
+    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying] = await Promise.all([
       readRedisInfo(app.redis),
       app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
       app.syncQueue.getWaiting(0, 0),
@@ -40,11 +49,20 @@ export default fp(async (app) => {
       app.store.lastOutcomes(),
       app.store.unresolved(20),
       app.store.stats(),
-      app.redis.hgetall(`${app.store.statsKey}:last-event`)
+      app.redis.hgetall(`${app.store.statsKey}:last-event`),
+      failureSection(app, reveal),
+      retryingSection(app, reveal)
     ])
     if (info.maxmemoryPolicy !== 'noeviction') reasons.push(`Redis maxmemory-policy is ${info.maxmemoryPolicy ?? 'unknown'}: set noeviction or queued changes can be evicted`)
     if (info.aof !== true) reasons.push('Redis AOF is off: a Redis restart loses queued changes')
-    if ((counts.failed ?? 0) > 0) reasons.push(`${counts.failed ?? 0} sync job(s) failed: see enerflo.lastFailure and the audit trail`)
+    if (failures.total > 0) {
+      const top = failures.groups.slice(0, 3).map((g) => `${g.count} × ${g.title}`).join('; ')
+      reasons.push(`${failures.total} user(s) failed to sync: ${top}${failures.groups.length > 3 ? '; …' : ''} (each with its fix under failures)`)
+    } else if ((counts.failed ?? 0) > 0) {
+      reasons.push(`${counts.failed ?? 0} older dead letter(s) wait for a decision: ${CLI} failed, then retry or discard`)
+    }
+    const next = retrying.jobs[0]
+    if (next !== undefined) reasons.push(`${retrying.total} job(s) wait to retry after errors (${next.lastError ?? 'delayed'}); the next runs at ${next.nextRunAt ?? 'an unknown time'}`)
     if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo id: set the identity attribute in the provider or store a link`)
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
@@ -69,14 +87,17 @@ export default fp(async (app) => {
         baseUrl: new URL(config.ENERFLO_BASE_URL).origin,
         budget: { ...budget, pausedUntil: budget.pausedUntil === undefined ? null : new Date(budget.pausedUntil).toISOString() },
         lastSuccess: last.success ?? null,
-        lastFailure: last.failure ?? null
+        // Enerflo's reasons can quote an email or a phone.
+        lastFailure: last.failure === undefined ? null : { ...last.failure, ...(last.failure.message !== undefined && !reveal && { message: maskText(last.failure.message) }) }
       },
       sources: {
         okta: { configured: config.okta !== undefined, lastEventAt: lastEvents.okta ?? null, counts: sourceStats('okta'), ...sourceSummary(stats, 'okta') },
         graph: { configured: config.graph !== undefined, lastEventAt: lastEvents.graph ?? null, counts: sourceStats('graph'), ...sourceSummary(stats, 'graph'), ...(graphSubscription !== undefined && { subscription: graphSubscription }) }
       },
       sync: sourceStats('sync'),
-      unresolved
+      unresolved,
+      failures,
+      retrying
     }
   })
 }, { name: 'status', dependencies: ['sync-services', 'error-handler', 'ops-auth'] })

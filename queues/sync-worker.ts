@@ -6,7 +6,8 @@
 import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { createSyncProcessor, type SyncDeps } from './sync-processor.js'
-import { jitteredBackoff, SYNC_QUEUE, type SyncJobData } from './sync-queue.js'
+import { jitteredBackoff, SYNC_QUEUE, userKey, type SyncJobData } from './sync-queue.js'
+import { createFailureLog, splitReason } from '../src/sync/failure-log.js'
 
 export interface SyncWorkerOptions {
   connection: Redis
@@ -40,5 +41,14 @@ export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> 
     maxStalledCount: 100,
     autorun: false
   })
+  // Operators see current dead letters by reason (/status): a final failure is noted, a later
+  // job that completes for the same user clears it. Best effort: the dead letter itself is BullMQ's.
+  const failures = createFailureLog(opts.connection, opts.prefix)
+  const note = (p: Promise<void>): void => { p.catch((err: Error) => opts.deps.logger.warn({ err: { message: err.message } }, 'could not update the failure log')) }
+  worker.on('failed', (job, err) => {
+    if (job === undefined || job.finishedOn === undefined) return
+    note(failures.record({ at: new Date(job.finishedOn).toISOString(), jobId: String(job.id), userKey: userKey(job.data.source, job.data.userId), ...splitReason(err.message), attempts: job.attemptsMade }))
+  })
+  worker.on('completed', (job) => { note(failures.clear(userKey(job.data.source, job.data.userId))) })
   return worker
 }
