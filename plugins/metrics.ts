@@ -2,10 +2,19 @@
  * GET /metrics in Prometheus text (prom-client), on a registry of this app's own. Counters are per
  * process (sum them across instances); the gauges read Redis at scrape time, so any instance
  * reports the shared queue, budget and unresolved users. Optional METRICS_TOKEN.
+ *
+ * `enerflo_sync_redis_up` says whether Redis answered a PING at this scrape. While it is 0 the
+ * Redis-derived gauges are left out of the scrape rather than repeating what Redis said last:
+ * Prometheus then marks those series stale, and no dashboard shows an old queue as the current
+ * one. The in-process counters stay: they are this process's own and are never stale.
  */
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { matchesAnySecret } from '../src/secret.js'
+import type { FastifyInstance } from 'fastify'
+
+/** A scrape must not hang on a Redis that accepts connections but does not answer. */
+const REDIS_PROBE_MS = 1000
 
 export interface SyncMetrics {
   registry: Registry
@@ -15,6 +24,45 @@ export interface SyncMetrics {
   enerfloCalls: Counter<'status'>
   enerfloRateLimited: Counter
   eventToApplied: Histogram
+}
+
+/** How many provider events of one delivery went which way. */
+export interface EventCounts { queued?: number, ignored?: number, no_user?: number, rejected?: number }
+
+/**
+ * Counts one delivery's events in enerflo_sync_events_total, the counter every receiver shares,
+ * so Okta and Graph read alike on one dashboard.
+ */
+export function countEvents (metrics: SyncMetrics, source: string, type: string, counts: EventCounts): void {
+  for (const [outcome, n] of Object.entries(counts)) if (typeof n === 'number' && n > 0) metrics.events.inc({ source, type, outcome }, n)
+}
+
+/** 1 when Redis answers PING within REDIS_PROBE_MS. */
+async function redisAnswers (app: FastifyInstance): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), REDIS_PROBE_MS) })
+  try {
+    return await Promise.race([app.redis.ping().then(() => true, () => false), late])
+  } finally { clearTimeout(timer) }
+}
+
+/** The Redis-derived gauges, in a registry of this scrape's own: absent unless Redis answered. */
+async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry> {
+  const registry = new Registry()
+  new Gauge({ name: 'enerflo_sync_redis_up', help: '1 when Redis answered PING at this scrape, 0 when not (the Redis-derived gauges are then absent)', registers: [registry] }).set(up ? 1 : 0)
+  if (!up) return registry
+  const [counts, budget, unresolved] = await Promise.all([
+    app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed').catch(() => undefined),
+    app.budget.state().catch(() => undefined),
+    app.store.unresolved(1).catch(() => undefined)
+  ])
+  if (counts !== undefined) {
+    const g = new Gauge({ name: 'enerflo_sync_queue_jobs', help: 'Sync jobs per state', labelNames: ['state'], registers: [registry] })
+    for (const [state, n] of Object.entries(counts)) g.set({ state }, n)
+  }
+  if (budget !== undefined) new Gauge({ name: 'enerflo_sync_enerflo_budget_remaining', help: 'Enerflo requests left in the current window', registers: [registry] }).set(budget.remaining)
+  if (unresolved !== undefined) new Gauge({ name: 'enerflo_sync_unresolved_users', help: 'Users parked without an Enerflo id', registers: [registry] }).set(unresolved.count)
+  return registry
 }
 
 declare module 'fastify' {
@@ -29,28 +77,12 @@ export default fp(async (app) => {
   const metrics: SyncMetrics = {
     registry,
     webhookRequests: new Counter({ name: 'enerflo_sync_webhook_requests_total', help: 'Webhook requests by source and HTTP status', labelNames: ['source', 'status'], registers: [registry] }),
-    events: new Counter({ name: 'enerflo_sync_events_total', help: 'Provider events by type and outcome (queued, ignored, no_user, duplicate)', labelNames: ['source', 'type', 'outcome'], registers: [registry] }),
+    events: new Counter({ name: 'enerflo_sync_events_total', help: 'Provider events by source, type and outcome (queued, ignored, no_user, duplicate, rejected)', labelNames: ['source', 'type', 'outcome'], registers: [registry] }),
     jobs: new Counter({ name: 'enerflo_sync_jobs_total', help: 'Sync jobs finished by outcome (applied, unchanged, unresolved, gone, shadow, failed, retrying)', labelNames: ['outcome'], registers: [registry] }),
     enerfloCalls: new Counter({ name: 'enerflo_sync_enerflo_requests_total', help: 'Enerflo API answers by status (0: no answer)', labelNames: ['status'], registers: [registry] }),
     enerfloRateLimited: new Counter({ name: 'enerflo_sync_enerflo_rate_limited_total', help: 'Enerflo 429 answers', registers: [registry] }),
     eventToApplied: new Histogram({ name: 'enerflo_sync_event_to_applied_seconds', help: 'From webhook received to Enerflo write acknowledged', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800], registers: [registry] })
   }
-  const { syncQueue, budget, store } = app
-  new Gauge({
-    name: 'enerflo_sync_queue_jobs', help: 'Sync jobs per state', labelNames: ['state'], registers: [registry],
-    async collect () {
-      const counts = await syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed').catch(() => ({}))
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n)
-    }
-  })
-  new Gauge({
-    name: 'enerflo_sync_enerflo_budget_remaining', help: 'Enerflo requests left in the current window', registers: [registry],
-    async collect () { const s = await budget.state().catch(() => undefined); if (s !== undefined) this.set(s.remaining) }
-  })
-  new Gauge({
-    name: 'enerflo_sync_unresolved_users', help: 'Users parked without an Enerflo id', registers: [registry],
-    async collect () { const u = await store.unresolved(1).catch(() => undefined); if (u !== undefined) this.set(u.count) }
-  })
   app.decorate('metrics', metrics)
 
   app.addHook('onResponse', async (request, reply) => {
@@ -71,6 +103,7 @@ export default fp(async (app) => {
       }
     }
   }, async (_request, reply) => {
-    return await reply.type(registry.contentType).send(await registry.metrics())
+    const [own, fromRedis] = await Promise.all([registry.metrics(), redisAnswers(app).then(async (up) => await (await redisGauges(app, up)).metrics())])
+    return await reply.type(registry.contentType).send(own + fromRedis)
   })
 }, { name: 'metrics', dependencies: ['sync-services', 'error-handler', 'auth-failures'] })

@@ -1,0 +1,5 @@
+/** The package ships no types; this is the part the metrics test reads. */
+declare module 'parse-prometheus-text-format' {
+  interface ParsedFamily { name: string, help: string, type: string, metrics: Array<{ value?: string, labels?: Record<string, string>, buckets?: Record<string, string> }> }
+  export default function parsePrometheusTextFormat (text: string): ParsedFamily[]
+}
