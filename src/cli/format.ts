@@ -43,11 +43,13 @@ export function duration (ms: unknown): string {
   return parts.slice(0, 2).join(' ') || '0s'
 }
 
-/** An ISO time as itself plus how long ago, e.g. `2024-05-01T10:00:00.000Z (3m 2s ago)`. */
+/** An ISO time as itself plus how far off: `… (3m 2s ago)`, or `… (in 29d)` for one ahead (an expiry). */
 export function when (iso: unknown, now = Date.now()): string {
   if (typeof iso !== 'string') return '-'
   const t = Date.parse(iso)
-  return Number.isNaN(t) ? clean(iso) : `${clean(iso)} (${duration(now - t)} ago)`
+  if (Number.isNaN(t)) return clean(iso)
+  // Within a second either way reads as now: a clock a few ms ahead is not "the future".
+  return t - now >= 1000 ? `${clean(iso)} (in ${duration(t - now)})` : `${clean(iso)} (${duration(now - t)} ago)`
 }
 
 /** "3 job(s)" without getting the plural wrong. */

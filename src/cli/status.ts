@@ -11,6 +11,7 @@ export interface StatusView {
   status?: string
   reasons?: string[]
   mode?: string
+  syncMode?: string
   role?: string
   version?: string
   uptimeSeconds?: number
@@ -25,6 +26,8 @@ export interface StatusView {
   sources?: Record<string, Source>
   sync?: Record<string, unknown>
   unresolved?: { count?: number, users?: Array<{ userKey?: string, since?: string }> }
+  failures?: { total?: number, groups?: Array<{ title?: string, code?: string, fix?: string, command?: string, count?: number, users?: Array<{ userKey?: string, who?: string | null, at?: string, message?: string }> }> }
+  retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed']
@@ -38,7 +41,8 @@ function drain (eta: number | null | undefined): string {
 
 export function renderStatus (s: StatusView, now = Date.now()): string {
   const lines: string[] = []
-  const about = [s.mode, s.role !== undefined && `role ${s.role}`, s.version !== undefined && `version ${s.version}`, s.uptimeSeconds !== undefined && `up ${duration(s.uptimeSeconds * 1000)}`]
+  // Shadow mode writes nothing to Enerflo: said first, so nobody reads the rest as live.
+  const about = [s.mode, s.syncMode === 'shadow' && 'SHADOW: nothing is written to Enerflo', s.role !== undefined && `role ${s.role}`, s.version !== undefined && `version ${s.version}`, s.uptimeSeconds !== undefined && `up ${duration(s.uptimeSeconds * 1000)}`]
   lines.push(`${clean(s.status).toUpperCase()}  (${about.filter((x) => typeof x === 'string').map(clean).join(', ')})`)
   for (const reason of s.reasons ?? []) lines.push(`  - ${clean(reason)}`)
   lines.push('')
@@ -67,12 +71,29 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
       src.subscription !== undefined ? `subscription: ${inline(Object.entries(src.subscription))}` : ''
     ].filter((x) => x.length > 0).join(' · ')]), '  '))
   }
+  lines.push(...failureLines(s, now))
   if (s.unresolved !== undefined) {
     const users = s.unresolved.users ?? []
     lines.push('', `unresolved ${clean(s.unresolved.count ?? users.length)}`)
     for (const u of users) lines.push(`  ${clean(u.userKey)}  since ${when(u.since, now)}`)
   }
   return lines.join('\n')
+}
+
+function failureLines (s: StatusView, now: number): string[] {
+  const lines: string[] = []
+  const groups = s.failures?.groups ?? []
+  if (groups.length > 0) lines.push('', `failures ${clean(s.failures?.total)}`)
+  for (const g of groups) {
+    lines.push(`  ${clean(g.title)} (${clean(g.code)}): ${clean(g.count)}`, `    fix: ${clean(g.fix)}`, `    then: ${clean(g.command)}`)
+    for (const u of g.users ?? []) lines.push(`    ${clean(u.who ?? u.userKey)}${u.who != null ? ` (${clean(u.userKey)})` : ''}  ${when(u.at, now)}  ${clean(u.message)}`)
+  }
+  const jobs = s.retrying?.jobs ?? []
+  if (jobs.length > 0) lines.push('', `waiting to retry ${clean(s.retrying?.total)}`)
+  for (const j of jobs) {
+    lines.push(`  ${clean(j.who ?? j.userKey)}  attempt ${clean((j.attemptsMade ?? 0) + 1)} of ${clean(j.attempts)} at ${when(j.nextRunAt, now)}  ${clean(j.lastError)}`)
+  }
+  return lines
 }
 
 function outcome (o: Outcome | null | undefined, now: number, none: string): string {
@@ -91,7 +112,7 @@ function rejected (value: unknown): string {
 export const statusCommand: Command = {
   name: 'status',
   args: '',
-  summary: 'Overall health, queue, Enerflo budget, last success and failure, sources, unresolved users.',
+  summary: 'Overall health, queue, Enerflo budget, failures by reason with their fix, retries, sources, unresolved users.',
   details: ['Exit code 0 whenever the service answered, whatever its status; read "status" in --json to alert.'],
   async run (ctx) {
     const s = await ctx.api.call<StatusView>('GET', '/status')
