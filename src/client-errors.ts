@@ -8,15 +8,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 
 export function clientErrorHandler (err: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) { socket.destroy(); return }
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
-  const status = tooLarge ? 431 : 400
-  const body = JSON.stringify({
-    statusCode: status,
-    code: tooLarge ? 'HEADERS_TOO_LARGE' : 'MALFORMED_REQUEST',
-    error: tooLarge ? 'Request Header Fields Too Large' : 'Bad Request',
-    message: tooLarge ? 'the request headers (or URL) are too large' : 'the request is not valid HTTP'
-  })
-  socket.end(`HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  const [status, code, title, message] = answerFor(err.code)
+  const body = JSON.stringify({ statusCode: status, code, error: title, message })
+  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+}
+
+function answerFor (code: string | undefined): [number, string, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW') return [431, 'HEADERS_TOO_LARGE', 'Request Header Fields Too Large', 'the request headers (or URL) are too large']
+  // Node's requestTimeout/headersTimeout: the client did not send its whole request in time.
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return [408, 'REQUEST_TIMEOUT', 'Request Timeout', 'the request was not sent in full within the server\'s request timeout']
+  return [400, 'MALFORMED_REQUEST', 'Bad Request', 'the request is not valid HTTP']
 }
 
 export function frameworkErrors (err: Error & { code?: string, statusCode?: number }, _request: FastifyRequest, reply: FastifyReply): void {

@@ -21,13 +21,14 @@ const NUMBER_CHAR = /[-+0-9.eE]/
 
 /**
  * Graph's `sequenceNumber` can exceed 2^53, which JSON.parse rounds. The body is parsed first;
- * only when it holds a sequence number that is not a safe integer is the (now known valid) text
- * scanned once, left to right, and every numeric sequence number quoted so its digits survive.
+ * only when it holds a numeric sequence number is the (now known valid) text scanned once, left to
+ * right, and every numeric sequence number quoted, so its digits survive exactly as sent (and a
+ * `1e-400` stays text the schema refuses, rather than becoming 0).
  */
 export function parseGraphBody (text: string): unknown {
   const parsed = parseJsonBody(text)
-  if (!hasUnsafeSequence(parsed)) return normaliseSequences(parsed)
-  return normaliseSequences(JSON.parse(quoteSequenceNumbers(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text)) as unknown)
+  if (!hasNumericSequence(parsed)) return parsed
+  return JSON.parse(quoteSequenceNumbers(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text)) as unknown
 }
 
 function items (body: unknown): Array<Record<string, unknown>> {
@@ -42,17 +43,8 @@ function items (body: unknown): Array<Record<string, unknown>> {
   return out
 }
 
-function hasUnsafeSequence (body: unknown): boolean {
-  return items(body).some((o) => typeof o['sequenceNumber'] === 'number' && Number.isInteger(o['sequenceNumber']) && !Number.isSafeInteger(o['sequenceNumber']))
-}
-
-/** Safe integers become their exact digits as text; the schema refuses anything else numeric. */
-function normaliseSequences (body: unknown): unknown {
-  for (const o of items(body)) {
-    const n = o['sequenceNumber']
-    if (typeof n === 'number' && Number.isSafeInteger(n)) o['sequenceNumber'] = String(n)
-  }
-  return body
+function hasNumericSequence (body: unknown): boolean {
+  return items(body).some((o) => typeof o['sequenceNumber'] === 'number')
 }
 
 /** One pass over valid JSON text: `"sequenceNumber": 123…` becomes `"sequenceNumber": "123…"`. */

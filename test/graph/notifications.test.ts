@@ -15,6 +15,8 @@ t.test('sequenceNumber: exact digits as text, wherever it is; other values untou
   t.throws(() => parseNotificationBody('{"value": ['))
   const safe = parseNotificationBody('{"value":[{"subscriptionId":"s","sequenceNumber":7}]}') as { value: Array<Record<string, unknown>> }
   t.equal(safe.value[0]?.['sequenceNumber'], '7', 'a safe integer becomes its digits too')
+  const odd = parseNotificationBody('{"value":[{"subscriptionId":"s","sequenceNumber":1e-400}]}') as { value: Array<Record<string, unknown>> }
+  t.equal(odd.value[0]?.['sequenceNumber'], '1e-400', 'kept as sent, for the schema to refuse')
   const bom = parseNotificationBody('\uFEFF{"value":[{"subscriptionId":"s","sequenceNumber":90071992547409931}]}') as { value: Array<Record<string, unknown>> }
   t.equal(bom.value[0]?.['sequenceNumber'], '90071992547409931', 'a leading BOM is dropped, digits still exact')
   t.throws(() => parseNotificationBody('{"value":[],"__proto__":{"x":1}}'), /forbidden key/)

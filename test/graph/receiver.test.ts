@@ -134,3 +134,13 @@ t.test('Graph off: its routes answer 404', async (t) => {
   t.equal(res.statusCode, 404)
   t.notMatch(res.body, /^abc$/)
 })
+
+t.test('an item whose user cannot be read is "no user"; the rest of the POST is stored', async (t) => {
+  const h = await startGraphHarness(t, { role: 'api' })
+  const waiting = async (): Promise<string[]> => (await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort()
+  const bad = ['Users/%E0%A4%A', 'Users/%zz', 'Users/..', 'Users/someone@example.com'].map((resource) => ({ ...changeItem(h, G.rep), resource, resourceData: null }))
+  const res = await h.post({ value: [...bad, changeItem(h, G.boss)] })
+  t.equal(res.statusCode, 202, 'not a 500: Graph would retry it for hours')
+  t.same(await waiting(), [G.boss], 'the valid item of the same POST is queued')
+  await h.app.syncQueue.drain()
+})

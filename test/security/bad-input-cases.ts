@@ -37,7 +37,7 @@ export function oktaPostCases (s: Secrets): Case[] {
     ({ name, method: 'POST', url, headers: { ...JSON_TYPE, ...(authorization !== undefined && { authorization }) }, payload: valid, status: 401, code: 'WEBHOOK_AUTH' })
   const fiveThousand = Array.from({ length: 5000 }, () => oktaEvent())
   return [
-    ...jsonBodyCases('POST', url, auth, OVER_LIMIT),
+    ...jsonBodyCases('POST', url, auth, OVER_LIMIT, 'WEBHOOK_BODY'),
     body('JSON null', 'null'), body('an array', '[]'), body('a string', '"data"'), body('a number', '42'), body('true', 'true'),
     body('{} (no data)', '{}'),
     body('data is null', '{"data": null}'),
@@ -67,9 +67,12 @@ export function oktaPostCases (s: Secrets): Case[] {
     body('body nested 10,000 levels deep (objects)', deepObject(10_000)),
     body('body nested 400,000 levels deep', deepArray(400_000)),
     body('a 900 kB string where an array belongs', `{"data": {"events": "${'e'.repeat(900_000)}"}}`),
-    body('__proto__ at the top', `{"__proto__": {"polluted": "yes"}, "data": {"events": []}}`, 'FST_ERR_CTP_INVALID_JSON_BODY'),
-    body('__proto__ inside an event', oktaBody([oktaEvent()]).replace('"uuid"', '"__proto__": {"isAdmin": true}, "uuid"'), 'FST_ERR_CTP_INVALID_JSON_BODY'),
-    body('constructor.prototype', `{"constructor": {"prototype": {"polluted": "yes"}}, "data": {"events": []}}`, 'FST_ERR_CTP_INVALID_JSON_BODY'),
+    body('__proto__ at the top', `{"__proto__": {"polluted": "yes"}, "data": {"events": []}}`),
+    body('__proto__ inside an event', oktaBody([oktaEvent()]).replace('"uuid"', '"__proto__": {"isAdmin": true}, "uuid"')),
+    body('constructor.prototype', `{"constructor": {"prototype": {"polluted": "yes"}}, "data": {"events": []}}`),
+    body('a BOM, then __proto__', `\uFEFF{"__proto__": {"polluted": "yes"}, "data": {"events": []}}`),
+    body('5,001 events (over the documented limit of 5,000 a delivery)', oktaBody([...fiveThousand, oktaEvent()])),
+    body('sequenceNumber then 1 MiB of unterminated \\"', '{"data":{"events":[{"sequenceNumber":1,"x":"' + '\\"'.repeat(500 * 1024)),
     body('only a prototype key', '{"prototype": {"data": {"events": []}}}'),
     body('a duplicate key overrides data with null', '{"data": {"events": []}, "data": null}'),
     body('invalid UTF-8 inside a value, no events', invalidUtf8('{"data": {"eventz": "BAD"}}')),

@@ -63,6 +63,11 @@ function sharedCases (url: string, s: Secrets, item: (over?: Record<string, unkn
     post('__proto__ carrying the value', `{"__proto__": {"value": ${valid.slice(9, -1)}}}`),
     post('constructor.prototype carrying the value', `{"constructor": {"prototype": {"value": ${valid.slice(9, -1)}}}}`),
     post('invalid UTF-8 inside a value, no items', invalidUtf8('{"valuez": "BAD"}')),
+    // The body that froze the old regex rewrite: "sequenceNumber" then an unterminated run of \".
+    post('sequenceNumber then 1 MiB of unterminated \\" (was quadratic)', '{"value":[{"sequenceNumber":1,"x":"' + '\\"'.repeat(500 * 1024)),
+    post('sequenceNumber then 64 kB of unterminated \\"', '{"sequenceNumber":"' + '\\"'.repeat(32 * 1024)),
+    post('a BOM then __proto__', '\uFEFF{"__proto__": {"value": []}}'),
+    post('__proto__ inside an item', value([item({ clientState: s.clientState })]).replace('"subscriptionId"', '"__proto__": {"x": 1}, "subscriptionId"')),
     { ...post('a validation token of 5,000 characters', ''), url: `${url}?validationToken=${'t'.repeat(5000)}` },
     { ...post('an empty validation token', ''), url: `${url}?validationToken=` },
     dropped('a wrong clientState of the right length', value([item({ clientState: sameLengthWrong(s.clientState) })])),
@@ -71,8 +76,8 @@ function sharedCases (url: string, s: Secrets, item: (over?: Record<string, unkn
     dropped('the client state with a character added', value([item({ clientState: `${s.clientState}x` })])),
     dropped('the Okta webhook secret as clientState', value([item({ clientState: s.webhookSecret })])),
     dropped('another tenant', value([item({ tenantId: randomUUID() })])),
-    dropped('__proto__ on a forged item', `{"__proto__": {"polluted": "yes"}, "value": [${JSON.stringify(item({ clientState: 'forged', __proto__x: 1 })).replace('"__proto__x"', '"__proto__"')}]}`),
-    dropped('constructor.prototype on a forged item', `{"constructor": {"prototype": {"polluted": "yes"}}, "value": [${JSON.stringify(item({ clientState: 'forged' }))}]}`),
+    post('__proto__ on a forged item', `{"__proto__": {"polluted": "yes"}, "value": [${JSON.stringify(item({ clientState: 'forged', __proto__x: 1 })).replace('"__proto__x"', '"__proto__"')}]}`),
+    post('constructor.prototype on a forged item', `{"constructor": {"prototype": {"polluted": "yes"}}, "value": [${JSON.stringify(item({ clientState: 'forged' }))}]}`),
     post('10,000 forged items', value(Array.from({ length: 10_000 }, () => ({ subscriptionId: 'x', clientState: 'forged' })))),
     dropped('5,000 forged items', value(Array.from({ length: 5000 }, () => ({ subscriptionId: 'x', clientState: 'forged' })))),
     ...['GET', 'PUT', 'PATCH', 'DELETE'].map((method): Case => ({ name: `wrong method ${method}`, method, url, headers: JSON_TYPE, ...(method !== 'GET' && { payload: valid }), status: 404, code: 'NOT_FOUND' })),
@@ -96,6 +101,11 @@ export function graphCases (s: Secrets): Case[] {
     dropped('a user id with a slash and dots', value([item({ resource: 'Users/../../x', resourceData: { id: '../x/y' } })])),
     dropped('a user id of 9,000 characters', value([item({ resource: null, resourceData: { id: 'u'.repeat(9000) } })])),
     dropped('a group, not a user', value([item({ resource: 'Groups/x', resourceData: null })])),
+    dropped('a malformed escape in the resource (%E0%A4%A)', value([item({ resource: 'Users/%E0%A4%A', resourceData: null })])),
+    dropped('a malformed escape in the resource (%zz)', value([item({ resource: 'Users/%zz', resourceData: null })])),
+    dropped('a user id of two dots', value([item({ resource: 'Users/..', resourceData: { id: '..' } })])),
+    dropped('a user id of one dot', value([item({ resource: 'Users/.', resourceData: null })])),
+    dropped('a user id that is an address', value([item({ resource: 'Users/rep@example.com', resourceData: { id: 'rep@example.com' } })])),
     dropped('an unknown changeType', value([item({ changeType: '__proto__' })]))
   ]
 }

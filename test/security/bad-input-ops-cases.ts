@@ -83,7 +83,7 @@ const FILTER_JUNK = ['code=lower', 'code=A', `code=${'A'.repeat(65)}`, 'source=l
 const BAD_PARAMS: Array<[string, string]> = [
   ['an unknown source', 'ldap/00urep'], ['a source upper-cased', 'OKTA/00urep'], ['__proto__ as the source', '__proto__/00urep'],
   ['a space in the id', 'okta/bad%20id'], ['a slash in the id', 'okta/a%2Fb'], ['a NUL in the id', 'okta/a%00b'],
-  ['a quote in the id', 'okta/a%22b'],
+  ['a quote in the id', 'okta/a%22b'], ['an id of three dots', 'okta/...'], ['an address as the id', 'okta/rep%40example.com'],
   ['an emoji in the id', 'okta/%F0%9F%98%80'], ['constructor as the source', 'constructor/x']
 ]
 

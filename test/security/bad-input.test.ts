@@ -83,6 +83,17 @@ function wireCases (s: Secrets, port: number): WireCase[] {
     w('GET /status', 'a 20 kB token', { method: 'GET', path: '/status', headers: [['authorization', `Bearer ${big}`]] }, 431),
     w('POST /ops/links/import', 'CSV with invalid UTF-8 in every id', { method: 'POST', path: '/ops/links/import', headers: [['content-type', 'text/csv'], bearer], body: invalidUtf8('source,idp_user_id,enerflo_user_id\nokta,00uBAD,5\n') }, 200, { acknowledged: 'an import answers 200 with every rejected row and its reason; nothing is stored' }),
     w('PUT /ops/links/:source/:idpUserId', 'invalid UTF-8 bytes in the path', Buffer.concat([Buffer.from('PUT /ops/links/okta/00u'), Buffer.from([0xff, 0xfe]), Buffer.from(` HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${s.opsToken}\r\ncontent-type: application/json\r\ncontent-length: 21\r\n\r\n{"enerfloUserId": 50}`)]), 400),
+    // Dot segments reach the router as they are on the wire (inject normalises them away).
+    w('PUT /ops/links/:source/:idpUserId', 'an id of two dots', { method: 'PUT', path: '/ops/links/okta/..', headers: [json, bearer], body: '{"enerfloUserId": 5}' }, 400, { code: 'OPS_BAD_REQUEST' }),
+    w('DELETE /ops/links/:source/:idpUserId', 'an id of one dot', { method: 'DELETE', path: '/ops/links/okta/.', headers: [bearer] }, 400, { code: 'OPS_BAD_REQUEST' }),
+    w('GET /ops/users/:source/:idpUserId', 'an id of two dots', { method: 'GET', path: '/ops/users/graph/..', headers: [bearer] }, 400, { code: 'OPS_BAD_REQUEST' }),
+    w('GET /ops/preview/:source/:idpUserId', 'an id of two dots', { method: 'GET', path: '/ops/preview/okta/..', headers: [bearer] }, 400, { code: 'OPS_BAD_REQUEST' }),
+    // Answered from the headers alone: the body is announced and never sent, so an answer at all
+    // proves nothing waited for it (rawSend fails after 5 s without one).
+    w('POST /ops/links/import', 'no token, 5 MB announced, no body sent', { method: 'POST', path: '/ops/links/import', headers: [['content-type', 'text/csv'], ['content-length', '5000000']], contentLength: false }, 401, { code: 'OPS_AUTH' }),
+    w('POST /webhooks/okta', 'a wrong secret, 1 MB announced, no body sent', { method: 'POST', path: okta, headers: [json, ['authorization', sameLengthWrong(s.webhookSecret)], ['content-length', '1000000']], contentLength: false }, 401, { code: 'WEBHOOK_AUTH' }),
+    w('POST /ops/failed/retry', 'no token, 1 MB announced, no body sent', { method: 'POST', path: '/ops/failed/retry', headers: [json, ['content-length', '1000000']], contentLength: false }, 401, { code: 'OPS_AUTH' }),
+    w('GET /webhooks/okta', 'an unknown route, 5 MB announced, no body sent', { method: 'POST', path: '/webhooks/nope', headers: [json, ['content-length', '5000000']], contentLength: false }, 404, { code: 'NOT_FOUND' }),
     w('GET /webhooks/okta', 'a dot-dot path', { method: 'GET', path: '/webhooks/x/../okta', headers: [secret, ['x-okta-verification-challenge', 'c']] }, 404, { code: 'NOT_FOUND' })
   ]
 }
