@@ -9,6 +9,7 @@ import { idSegment } from '../sync/user-id.js'
 import { errorCode, exchange, isObject, type Answer } from './http.js'
 import { createTokenSource, type GraphCredentials } from './token.js'
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions-api.js'
+import { createGroupsApi, type GroupsApi } from './groups-api.js'
 import type { GraphManagerData, GraphUserData } from '../mapping/graph.js'
 
 export type { GraphCredentials } from './token.js'
@@ -33,6 +34,8 @@ export interface GraphClient {
   /** The display names of every group the user is in, directly or through nested groups. */
   listGroupNames: (id: string) => Promise<string[]>
   subscriptions: SubscriptionsApi
+  /** Mapped groups by name, and their members (for membership changes). */
+  groups: GroupsApi
   close: () => Promise<void>
 }
 
@@ -122,6 +125,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     },
 
     subscriptions: createSubscriptionsApi(call),
+    groups: createGroupsApi(call),
     async close () {
       await ownAgent?.close()
     }

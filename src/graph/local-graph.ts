@@ -1,7 +1,9 @@
 /**
  * A local Microsoft Graph (and Entra login endpoint) over node:http, for tests: client-credentials
- * tokens, users with $select, managers, transitive group memberships with paging, and the
- * subscriptions API with its validation handshake. Graph's auth errors, error bodies and
+ * tokens, users with $select, managers, transitive group memberships with paging, groups by name
+ * and their transitive members, and the subscriptions API with its validation handshake. A member
+ * added to or removed from a group produces the change notifications Graph would send (taken with
+ * takeNotifications(), so a test delivers them where and when it likes). Graph's auth errors, error bodies and
  * throttling (429/503/504 with Retry-After) are reproduced, and faults can be injected.
  */
 import { randomBytes } from 'node:crypto'
@@ -12,6 +14,7 @@ import { graphError, readBody, sendJson } from './local-http.js'
 import { routeSubscriptions, type SubscriptionStore } from './local-subscriptions.js'
 import type { LocalFault, LocalGraph, LocalGraphOptions, Validator } from './local-types.js'
 import { routeUsers, type Directory } from './local-users.js'
+import { groupChangeItems, routeGroups } from './local-groups.js'
 
 export type { LocalFault, LocalGraph, LocalGraphOptions, LocalGroup, LocalSubscription, LocalUser } from './local-types.js'
 
@@ -29,7 +32,18 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
     pageSize: opts.pageSize ?? 999
   }
   let validate = opts.validate ?? httpValidator
-  const store: SubscriptionStore = { subs: new Map(), applicationId: opts.clientId, validate: () => validate, reauthorized: [] }
+  const store: SubscriptionStore = {
+    subs: new Map(), applicationId: opts.clientId, validate: () => validate, reauthorized: [], created: [], groupExists: (id) => dir.groups.has(id)
+  }
+  const outbox: Array<{ notificationUrl: string, item: Record<string, unknown> }> = []
+  const membership = (groupId: string, userId: string, add: boolean): void => {
+    const u = dir.users.get(userId)
+    if (u === undefined || !dir.groups.has(groupId)) throw new Error(`no user ${userId} or group ${groupId}`)
+    const had = u.groups.includes(groupId)
+    if (had === add) return
+    u.groups = add ? [...u.groups, groupId] : u.groups.filter((g) => g !== groupId)
+    outbox.push(...groupChangeItems(store.subs.values(), groupId, opts.tenantId))
+  }
   const tokens = new Map<string, number>()
   const log: Array<{ method: string, path: string, at: number }> = []
   const faults: LocalFault[] = []
@@ -68,6 +82,7 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
       return sendJson(res, fault.status, graphError(code, 'Please retry again later.'), headers)
     }
     if (routeUsers(dir, req, res, url)) return
+    if (routeGroups(dir, req, res, url)) return
     if (await routeSubscriptions(store, req, res, url)) return
     sendJson(res, 400, graphError('BadRequest', `Resource not found for the segment '${url.pathname.split('/').at(-1) ?? ''}'.`))
   }
@@ -99,6 +114,14 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
       u.props = { ...u.props, ...patch }
     },
     deleteUser: (id) => { dir.users.delete(id) },
+    addMember: (groupId, userId) => { membership(groupId, userId, true) },
+    removeMember: (groupId, userId) => { membership(groupId, userId, false) },
+    takeNotifications: () => {
+      const byUrl = new Map<string, Array<Record<string, unknown>>>()
+      for (const { notificationUrl, item } of outbox.splice(0)) byUrl.set(notificationUrl, [...(byUrl.get(notificationUrl) ?? []), item])
+      return [...byUrl].map(([notificationUrl, value]) => ({ notificationUrl, body: { value } }))
+    },
+    createdSubscriptions: () => store.created.map((s) => ({ ...s })),
     setValidator: (v) => { validate = v },
     setLatency: (ms) => { latencyMs = ms },
     subscriptions: () => [...store.subs.values()].filter((s) => Date.parse(s.expirationDateTime) > Date.now()).map((s) => ({ ...s })),

@@ -1,7 +1,8 @@
 /**
  * The local Graph server's subscriptions API: create (with the validation handshake to both URLs,
  * as Graph does), list, get, renew (PATCH), reauthorize and delete, with Graph's limits: the
- * `users` maximum of 41,760 minutes and 100 subscriptions per app. Expired ones disappear.
+ * maximum of 41,760 minutes (users and groups alike) and 100 subscriptions per app. Resources:
+ * `users` and `groups/{id}` (a group that exists). Expired ones disappear.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -16,6 +17,19 @@ export interface SubscriptionStore {
   applicationId: string
   validate: () => Validator
   reauthorized: string[]
+  groupExists: (id: string) => boolean
+  /** Every subscription ever created, in order (tests count creations per resource). */
+  created: LocalSubscription[]
+}
+
+/** undefined when Graph would take the resource; else the error it answers with. */
+function resourceProblem (store: SubscriptionStore, resource: unknown): { status: number, code: string, message: string } | undefined {
+  if (typeof resource === 'string' && /^\/?users$/i.test(resource)) return undefined
+  const group = typeof resource === 'string' ? /^\/?groups\/([^/?]+)$/i.exec(resource)?.[1] : undefined
+  if (group === undefined) return { status: 400, code: 'ExtensionError', message: 'Resource not supported by this server' }
+  let id: string
+  try { id = decodeURIComponent(group) } catch { return { status: 400, code: 'BadRequest', message: 'Invalid resource' } }
+  return store.groupExists(id) ? undefined : { status: 404, code: 'ResourceNotFound', message: `Resource '${id}' does not exist.` }
 }
 
 function purge (store: SubscriptionStore): void {
@@ -61,7 +75,8 @@ export async function routeSubscriptions (store: SubscriptionStore, req: Incomin
     const body = readJson(await readBody(req))
     if (body === undefined) { bad('Invalid request body', 'BadRequest'); return true }
     const { resource, changeType, notificationUrl, lifecycleNotificationUrl, clientState, expirationDateTime } = body
-    if (typeof resource !== 'string' || !/^\/?users$/i.test(resource)) { bad('Resource not supported by this server'); return true }
+    const unfit = resourceProblem(store, resource)
+    if (unfit !== undefined) { sendJson(res, unfit.status, graphError(unfit.code, unfit.message)); return true }
     if (typeof changeType !== 'string' || !changeType.split(',').every((c) => CHANGE_TYPES.has(c))) { bad('Invalid changeType'); return true }
     if (typeof notificationUrl !== 'string') { bad('notificationUrl is required'); return true }
     if (clientState !== undefined && (typeof clientState !== 'string' || clientState.length > 128)) { bad('clientState is limited to 128 characters'); return true }
@@ -75,12 +90,13 @@ export async function routeSubscriptions (store: SubscriptionStore, req: Incomin
       }
     }
     const s: LocalSubscription = {
-      id: randomUUID(), resource, changeType, notificationUrl, applicationId: store.applicationId,
+      id: randomUUID(), resource: resource as string, changeType, notificationUrl, applicationId: store.applicationId,
       lifecycleNotificationUrl: typeof lifecycleNotificationUrl === 'string' ? lifecycleNotificationUrl : null,
       clientState: typeof clientState === 'string' ? clientState : null,
       expirationDateTime: new Date(Date.parse(expirationDateTime as string)).toISOString()
     }
     store.subs.set(s.id, s)
+    store.created.push({ ...s })
     sendJson(res, 201, view(s, url.origin, true))
     return true
   }

@@ -57,6 +57,13 @@ export interface LocalGraph {
   setUser: (u: LocalUser) => void
   updateUser: (id: string, patch: Record<string, unknown>) => void
   deleteUser: (id: string) => void
+  /** Makes the user a direct member of the group (or no longer one), and queues the notifications Graph sends for it. */
+  addMember: (groupId: string, userId: string) => void
+  removeMember: (groupId: string, userId: string) => void
+  /** The change notifications produced since the last call, one POST body per notification URL. */
+  takeNotifications: () => Array<{ notificationUrl: string, body: { value: Array<Record<string, unknown>> } }>
+  /** Every subscription ever created, removed or not. */
+  createdSubscriptions: () => LocalSubscription[]
   setValidator: (v: Validator) => void
   /** Every API call (not the token endpoint) takes this long, as real Graph calls do. */
   setLatency: (ms: number) => void

@@ -23,7 +23,7 @@ function project (u: LocalUser, select: string | null, origin: string): Record<s
   return out
 }
 
-function transitiveGroups (dir: Directory, u: LocalUser): LocalGroup[] {
+export function transitiveGroups (dir: Directory, u: LocalUser): LocalGroup[] {
   const seen = new Set<string>()
   const queue = [...u.groups]
   while (queue.length > 0) {

@@ -2,10 +2,12 @@
  * Keeps exactly one Graph subscription of ours on `users` alive: finds it (by id, else by our
  * notification URL, so a restart or a lost Redis reuses it instead of piling up new ones; a tenant
  * allows 100 per app), renews it once less than half its life is left, and recreates it when Graph
- * removed it or the client state was rotated. Runs only in the subscription worker, one job at a
- * time across every instance.
+ * removed it or the client state was rotated. With `groups`, every check also keeps the mapped
+ * groups' subscriptions (group-subscription-keeper.ts), and lifecycle jobs for those are handled
+ * here too. Runs only in the subscription worker, one job at a time across every instance.
  */
 import type { Subscription, SubscriptionsApi } from './subscriptions-api.js'
+import type { GroupKeeper } from './group-subscription-keeper.js'
 import { clientStateHash, type SubscriptionState } from './subscription-state.js'
 
 /** Graph's maximum for `users` is 41,760 minutes; ask for an hour less so clock skew never exceeds it. */
@@ -19,6 +21,8 @@ export interface KeeperDeps {
   notificationUrl: string
   lifecycleNotificationUrl: string
   clientState: string
+  /** Subscriptions on the mapped groups, for membership changes. */
+  groups?: GroupKeeper
   now?: () => number
   log: { info: (obj: object, msg: string) => void, warn: (obj: object, msg: string) => void }
 }
@@ -86,21 +90,32 @@ export function createKeeper (deps: KeeperDeps) {
     return { s: keep, reused: true }
   }
 
+  async function ensureUsers (): Promise<KeeperOutcome> {
+    const found = await find()
+    if (found === undefined) {
+      await create()
+      return 'created'
+    }
+    const renewed = await renewIfDue(found.s)
+    return renewed ? 'renewed' : found.reused ? 'reused' : 'current'
+  }
+
   return {
+    /** The users subscription's outcome; the group subscriptions are kept after it, in the same job. */
     async ensure (): Promise<KeeperOutcome> {
-      const found = await find()
-      if (found === undefined) {
-        await create()
-        return 'created'
+      const outcome = await ensureUsers()
+      if (deps.groups !== undefined) {
+        const g = await deps.groups.ensure()
+        if (g.created + g.renewed + g.removed > 0) deps.log.info({ ...g }, 'graph group subscriptions kept')
       }
-      const renewed = await renewIfDue(found.s)
-      return renewed ? 'renewed' : found.reused ? 'reused' : 'current'
+      return outcome
     },
 
     /** reauthorizationRequired: reauthorize at once; a subscription Graph no longer has is recreated. */
     async reauthorize (subscriptionId: string): Promise<KeeperOutcome | 'reauthorized'> {
       const s = await deps.api.get(subscriptionId)
-      if (s === null || !ours(s)) return await this.ensure()
+      const group = s !== null && deps.groups?.ours(s) === true
+      if (s === null || (!ours(s) && !group)) return await this.ensure()
       await deps.api.reauthorize(subscriptionId)
       deps.log.info({ subscriptionId }, 'graph subscription reauthorized')
       const outcome = await this.ensure()

@@ -45,3 +45,13 @@ export function createSubscriptionState (redis: Redis, prefix: string) {
 }
 
 export type SubscriptionState = ReturnType<typeof createSubscriptionState>
+
+/** Which client state each group subscription carries (as a hash), keyed by subscription id. */
+export function createGroupSubscriptionHashes (redis: Redis, prefix: string) {
+  const key = `${prefix}:graph:group-subscriptions`
+  return {
+    async get (id: string): Promise<string | undefined> { return (await redis.hget(key, id)) ?? undefined },
+    async set (id: string, hash: string): Promise<void> { await redis.hset(key, id, hash) },
+    async remove (id: string): Promise<void> { await redis.hdel(key, id) }
+  }
+}

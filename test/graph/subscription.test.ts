@@ -4,7 +4,10 @@ import { waitFor } from '../helpers/wait.js'
 import { LIFETIME_MS } from '../../src/graph/subscription-keeper.js'
 
 const calls = (h: GraphHarness, method: string, re: RegExp): number => h.graph.requests().filter((r) => r.method === method && re.test(r.path)).length
-const creates = (h: GraphHarness): number => calls(h, 'POST', /^\/v1\.0\/subscriptions$/)
+// The keeper also subscribes to each mapped group (test/graph/group-membership.test.ts); these
+// tests are about the one on users.
+const creates = (h: GraphHarness): number => h.graph.createdSubscriptions().filter((s) => s.resource === 'users').length
+const userSubs = (h: GraphHarness) => h.graph.subscriptions().filter((s) => s.resource === 'users')
 const renewals = (h: GraphHarness): number => calls(h, 'PATCH', /^\/v1\.0\/subscriptions\//)
 const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 const status = async (h: GraphHarness) => (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json()
@@ -13,7 +16,7 @@ const hasReason = (st: { reasons: string[] }, re: RegExp): boolean => st.reasons
 
 t.test('the subscription is created once, validated by our own receiver, and shown in /status', async (t) => {
   const h = await startGraphHarness(t, { env: CHECK })
-  const [s] = await waitFor('a subscription', () => h.graph.subscriptions(), (l) => l.length === 1)
+  const [s] = await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   t.match(s, {
     resource: 'users', changeType: 'updated,deleted', clientState: h.clientState,
     notificationUrl: 'https://sync.example.com/webhooks/graph', lifecycleNotificationUrl: 'https://sync.example.com/webhooks/graph/lifecycle'
@@ -32,7 +35,7 @@ t.test('the subscription is created once, validated by our own receiver, and sho
 t.test('two running instances renew before expiry exactly once', async (t) => {
   const h = await startGraphHarness(t, { env: CHECK })
   await h.buildAnother()
-  const [s] = await waitFor('a subscription', () => h.graph.subscriptions(), (l) => l.length === 1)
+  const [s] = await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   // Graph calls take a while, so two checks that were allowed to overlap would both renew.
   h.graph.setLatency(300)
   // Time passes: ten minutes are left.
@@ -41,7 +44,7 @@ t.test('two running instances renew before expiry exactly once', async (t) => {
   await sleep(2000)
   t.equal(renewals(h), 1, 'one PATCH across both instances and several checks')
   t.equal(creates(h), 1)
-  const after = h.graph.subscriptions()[0]
+  const after = userSubs(h)[0]
   t.equal(after?.id, s?.id, 'the same subscription, renewed')
   t.ok(Date.parse(after?.expirationDateTime ?? '') - Date.now() > LIFETIME_MS - 60_000, 'for the full lifetime again')
   const st = await status(h)
@@ -50,19 +53,19 @@ t.test('two running instances renew before expiry exactly once', async (t) => {
 
 t.test('after a restart that lost Redis, our subscription is found and reused; strays of ours removed', async (t) => {
   const h = await startGraphHarness(t, { env: CHECK })
-  const [s] = await waitFor('a subscription', () => h.graph.subscriptions(), (l) => l.length === 1)
+  const [s] = await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   await h.app.close()
   await h.redis.client().del('test:graph:subscription')
   const again = await h.buildAnother()
   await waitFor('the subscription to be remembered again', async () => await again.graph.state.get(), (r) => r.id !== undefined)
   t.equal(creates(h), 1, 'no new subscription')
   t.equal((await again.graph.state.get()).id, s?.id)
-  t.same(h.graph.subscriptions().map((x) => x.id), [s?.id])
+  t.same(userSubs(h).map((x) => x.id), [s?.id])
 })
 
 t.test('lifecycle: subscriptionRemoved recreates it, reauthorizationRequired reauthorizes it', async (t) => {
   const h = await startGraphHarness(t, { env: { GRAPH_SUBSCRIPTION_CHECK_MS: '3600000' } })
-  const [s] = await waitFor('a subscription', () => h.graph.subscriptions(), (l) => l.length === 1)
+  const [s] = await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   const id = s?.id ?? ''
   const reauth = await h.post({ value: [lifecycleItem(h, id, 'reauthorizationRequired')] }, { url: '/webhooks/graph/lifecycle' })
   t.equal(reauth.statusCode, 202)
@@ -71,14 +74,14 @@ t.test('lifecycle: subscriptionRemoved recreates it, reauthorizationRequired rea
   h.graph.removeSubscription(id)
   const res = await h.post({ value: [lifecycleItem(h, id, 'subscriptionRemoved')] }, { url: '/webhooks/graph/lifecycle' })
   t.equal(res.statusCode, 202)
-  const [fresh] = await waitFor('a new subscription', () => h.graph.subscriptions(), (l) => l.length === 1 && l[0]?.id !== id)
+  const [fresh] = await waitFor('a new subscription', () => userSubs(h), (l) => l.length === 1 && l[0]?.id !== id)
   t.equal(creates(h), 2)
   t.equal((await status(h)).sources.graph.subscription.id, fresh?.id)
 })
 
 t.test('a missing or expired subscription makes the service degraded', async (t) => {
   const h = await startGraphHarness(t, { env: { GRAPH_SUBSCRIPTION_CHECK_MS: '3600000' } })
-  await waitFor('a subscription', () => h.graph.subscriptions(), (l) => l.length === 1)
+  await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   await waitFor('state', async () => await h.app.graph.state.get(), (r) => r.id !== undefined)
   await h.redis.client().hset('test:graph:subscription', 'expiresAt', new Date(Date.now() - 1000).toISOString())
   t.ok(hasReason(await status(h), /Graph subscription expired/))
@@ -98,7 +101,7 @@ t.test('without PUBLIC_URL no subscription is made, and /status says why', async
 
 t.test('a failing check is recorded and shown; the next one recovers', async (t) => {
   const h = await startGraphHarness(t, { env: CHECK })
-  await waitFor('a subscription', () => h.graph.subscriptions(), (l) => l.length === 1)
+  await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   h.graph.inject({ kind: 'status', status: 500, count: 1, path: '/subscriptions' })
   await waitFor('an error to be recorded', async () => (await status(h)).sources.graph.subscription.lastError, (e) => typeof e === 'string' && /GRAPH_UNAVAILABLE/.test(e))
   await waitFor('recovery', async () => (await status(h)).sources.graph.subscription.lastError, (e) => e === null)
