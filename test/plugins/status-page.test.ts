@@ -1,11 +1,16 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { mkdirSync } from 'node:fs'
 import { startHarness, delivery, secret, type Harness } from '../helpers/harness.js'
+import { startGraphHarness } from '../helpers/graph-harness.js'
+import { waitFor } from '../helpers/wait.js'
 import { prefersHtml } from '../../plugins/status-page.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const noBrowser = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`
+// Screenshots for people to look at; .tap/ is gitignored.
+const SHOTS = '.tap/screenshots'
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
 
 t.test('Accept negotiation: browsers get the page, everyone else JSON', async (t) => {
@@ -65,6 +70,7 @@ async function until (page: Page, key: string, ok: (v: string) => boolean, timeo
 }
 
 t.test('in a real browser', { skip: noBrowser }, async (t) => {
+  mkdirSync(SHOTS, { recursive: true })
   const opsToken = secret()
   const h: Harness = await startHarness(t, { env: { OPS_TOKEN: opsToken } })
   await h.app.listen({ port: 0, host: '127.0.0.1' })
@@ -106,7 +112,7 @@ t.test('in a real browser', { skip: noBrowser }, async (t) => {
     t.equal(await value(page, 'budget.used'), `1 / ${String(before.enerflo.budget.limit)}`)
     t.equal(await value(page, 'queue.completed'), String(before.queue.completed + 1))
     t.ok(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded), 'refreshed in place, not reloaded')
-    await page.screenshot({ path: '/tmp/status-page.png', fullPage: true })
+    await page.screenshot({ path: `${SHOTS}/okta-live-390.png`, fullPage: true })
     t.same(problems, [], 'no script errors and no CSP violations')
   })
 
@@ -160,7 +166,105 @@ t.test('in a real browser', { skip: noBrowser }, async (t) => {
     await page.setViewportSize({ width: 1280, height: 900 })
     await page.goto(`${base}/ops#token=${encodeURIComponent(opsToken)}`)
     await until(page, 'mode', (v) => v.length > 0)
-    await page.screenshot({ path: '/tmp/status-page-desktop.png', fullPage: true })
+    await page.screenshot({ path: `${SHOTS}/okta-1280.png`, fullPage: true })
     t.same(problems, [])
+  })
+})
+
+const launch = async (t: Test): Promise<Browser> => {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  t.teardown(async () => await browser.close())
+  return browser
+}
+
+const baseOf = async (h: Harness): Promise<string> => {
+  await h.app.listen({ port: 0, host: '127.0.0.1' })
+  const addr = h.app.server.address()
+  return `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
+}
+
+/** The Sources card stays a card and no value there wraps into a column of words. */
+async function checkSources (t: Test, page: Page): Promise<void> {
+  const card = await page.locator('#sources-card').boundingBox()
+  const viewport = page.viewportSize()?.width ?? 0
+  t.ok(card !== null && card.width >= Math.min(viewport - 40, 600), `the Sources card is ${String(card?.width)} px wide in a ${viewport} px window`)
+  const lineHeight = await page.locator('#sources dd').first().evaluate((e) => parseFloat(getComputedStyle(e).lineHeight))
+  const heights = await page.locator('#sources dd').evaluateAll((els) => els.map((e) => [e.textContent, e.getBoundingClientRect().height] as const))
+  const tall = heights.filter(([, h]) => h > lineHeight * 2.5)
+  t.same(tall, [], 'no value in Sources takes more than two lines')
+}
+
+t.test('the page with Okta alone, Entra alone and both', { skip: noBrowser }, async (t) => {
+  mkdirSync(SHOTS, { recursive: true })
+  const browser = await launch(t)
+  const seen = new WeakMap<Page, string[]>()
+  const noProblems = (t: Test, page: Page): void => { t.same(seen.get(page), [], 'no script errors or CSP violations') }
+  const look = async (base: string, token: string, width: number): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width, height: 900 } })
+    const page = await context.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (err) => problems.push(err.message))
+    page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()) })
+    seen.set(page, problems)
+    await page.goto(`${base}/ops#token=${encodeURIComponent(token)}`)
+    await until(page, 'mode', (v) => v.length > 0)
+    return page
+  }
+
+  t.test('Okta alone: failures by reason with their fix, and a retry after a 503', async (t) => {
+    const h = await startHarness(t, { env: { WORKER_CONCURRENCY: '1', JOB_BACKOFF_MS: '600000' } })
+    const base = await baseOf(h)
+    const deliver = async (userId: string): Promise<void> => {
+      await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { 'content-type': 'application/json', authorization: h.webhookSecret }, payload: delivery([{ type: 'user.account.update_profile', userId }]) })
+    }
+    const status = async (): Promise<{ failures: { total: number }, retrying: { total: number } }> => (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json()
+    h.enerflo.inject({ kind: 'status', status: 401, count: 1 })
+    await deliver('00urep')
+    await waitFor('the failure', status, (s) => s.failures.total === 1)
+    h.enerflo.inject({ kind: 'status', status: 503, count: 1 })
+    await deliver('00uboss')
+    await waitFor('the retry', status, (s) => s.retrying.total === 1)
+    const token = h.config.OPS_TOKEN ?? ''
+    const page = await look(base, token, 390)
+    t.match(await until(page, 'failure.enerflo-api-key', (v) => v.length > 0), /^Enerflo refused the API key — 1 user$/)
+    const fix = await value(page, 'failure.enerflo-api-key.fix')
+    t.match(fix, /fix ENERFLO_API_KEY/)
+    t.match(fix, /node dist\/src\/cli\.js retry \d+/, 'the exact command')
+    t.match(await value(page, 'failure.enerflo-api-key.user'), /^Rey Pep okta:00urep · .* ago · Enerflo refused the API key \(HTTP 401\)/, 'who, when, Enerflo\'s words')
+    t.match(await value(page, 'retrying.job'), /^Bo Ss okta:00uboss · attempt 2 of \d+ · next try in \d+ (s|min) · .*last error: Enerflo failed on its side \(HTTP 503\)/)
+    t.notOk(await page.locator('#sync-mode').isVisible(), 'live mode: no shadow badge')
+    t.equal(await page.locator('#sources p.muted').textContent(), 'graph: off')
+    await checkSources(t, page)
+    await page.screenshot({ path: `${SHOTS}/okta-alone-390.png`, fullPage: true })
+    noProblems(t, page)
+  })
+
+  t.test('Entra alone, in shadow mode: the header says so, the expiry reads "in 29 d"', async (t) => {
+    const h = await startGraphHarness(t, { env: { OKTA_ORG_URL: '', OKTA_API_TOKEN: '', OKTA_WEBHOOK_SECRET: '', SYNC_MODE: 'shadow' } })
+    await h.app.graph.state.save({ id: 'sub-1', expiresAt: new Date(Date.now() + 29 * 86_400_000).toISOString(), lastRenewalAt: new Date().toISOString() })
+    const page = await look(await baseOf(h), h.config.OPS_TOKEN ?? '', 390)
+    await page.locator('#sync-mode').waitFor({ state: 'visible' })
+    t.equal(await page.locator('#sync-mode').textContent(), 'shadow: nothing is written to Enerflo')
+    t.match(await page.title(), /^shadow · /)
+    t.match(await until(page, 'graph.subscription.expiresAt', (v) => v.startsWith('in ')), /^in 29 d · /)
+    t.match(await value(page, 'graph.subscription.lastRenewalAt'), /^(just now|\d+ s ago) · /)
+    t.equal(await page.locator('#sources p.muted').textContent(), 'okta: off')
+    await checkSources(t, page)
+    await page.screenshot({ path: `${SHOTS}/entra-alone-390.png`, fullPage: true })
+    noProblems(t, page)
+  })
+
+  t.test('both sources, narrow and wide', async (t) => {
+    const h = await startGraphHarness(t)
+    await h.app.graph.state.save({ id: 'sub-2', expiresAt: new Date(Date.now() + 29 * 86_400_000).toISOString(), lastRenewalAt: new Date().toISOString() })
+    const base = await baseOf(h)
+    for (const width of [390, 1280]) {
+      const page = await look(base, h.config.OPS_TOKEN ?? '', width)
+      await until(page, 'graph.subscription.expiresAt', (v) => v.startsWith('in '))
+      t.equal(await page.locator('#sources [data-source]').count(), 2, 'okta and graph')
+      await checkSources(t, page)
+      await page.screenshot({ path: `${SHOTS}/both-${width}.png`, fullPage: true })
+      noProblems(t, page)
+    }
   })
 })
