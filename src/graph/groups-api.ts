@@ -52,10 +52,14 @@ export function createGroupsApi (call: Call): GroupsApi {
 
     async memberIds (groupId) {
       const ids: string[] = []
-      // The cast to users is an advanced query: Graph wants $count and ConsistencyLevel with it.
-      const first = `/v1.0/groups/${idSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999&$count=true`
+      // Without the OData cast: the cast is an advanced query, served from an index that can lag
+      // the change Graph just announced; the plain relationship is current. Rows that are not
+      // users (nested groups, devices, contacts) are left out here.
+      const first = `/v1.0/groups/${idSegment(groupId)}/transitiveMembers?$select=id&$top=999`
       try {
-        await everyPage(call, first, 'for GET group members', (u) => { if (isUserId(u['id'])) ids.push(u['id']) }, { consistencylevel: 'eventual' })
+        await everyPage(call, first, 'for GET group members', (m) => {
+          if (/^#microsoft\.graph\.user$/i.test(String(m['@odata.type'] ?? '')) && isUserId(m['id'])) ids.push(m['id'])
+        })
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 404 && ['Request_ResourceNotFound', 'ResourceNotFound'].includes(errorCode(err.body) ?? '')) return null
         throw err

@@ -1,13 +1,12 @@
 /**
  * The local Graph server's group routes: GET /v1.0/groups?$filter=displayName eq '…' and
- * GET /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user (users in the group directly or
- * through nested groups), both paged with @odata.nextLink; the cast needs Graph's advanced query
- * headers, as it does there. Also the group-change notifications Graph sends when a member is
+ * GET /v1.0/groups/{id}/transitiveMembers (users and nested groups in the group, directly or
+ * through nested groups, each with its @odata.type), both paged with @odata.nextLink. Also the group-change notifications Graph sends when a member is
  * added or removed: changeType "updated" on `Groups/{id}` to every subscription on that group.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { graphError, sendJson } from './local-http.js'
-import type { LocalGroup, LocalSubscription, LocalUser } from './local-types.js'
+import type { LocalGroup, LocalSubscription } from './local-types.js'
 import { transitiveGroups, type Directory } from './local-users.js'
 
 function page<T> (url: URL, all: T[], pageSize: number, row: (v: T) => Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
@@ -32,21 +31,29 @@ export function routeGroups (dir: Directory, req: IncomingMessage, res: ServerRe
     sendJson(res, 200, page(url, found, dir.pageSize, (g: LocalGroup) => ({ id: g.id, displayName: g.displayName }), { '@odata.context': `${url.origin}/v1.0/$metadata#groups(id,displayName)` }))
     return true
   }
-  const m = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user\/?$/.exec(url.pathname)
+  const m = /^\/v1\.0\/groups\/([^/]+)\/transitiveMembers\/?$/.exec(url.pathname)
   if (m === null) return false
   const id = decodeURIComponent(m[1] ?? '')
   if (!dir.groups.has(id)) {
     sendJson(res, 404, graphError('Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`))
     return true
   }
-  if (req.headers['consistencylevel'] !== 'eventual' || url.searchParams.get('$count') !== 'true') {
-    sendJson(res, 400, graphError('Request_UnsupportedQuery', 'OData cast requires ConsistencyLevel: eventual and $count=true.'))
-    return true
-  }
-  const members = [...dir.users.values()].filter((u) => transitiveGroups(dir, u).some((g) => g.id === id))
-  sendJson(res, 200, page(url, members, dir.pageSize, (u: LocalUser) => ({ '@odata.type': '#microsoft.graph.user', id: u.id }),
-    { '@odata.context': `${url.origin}/v1.0/$metadata#users(id)`, '@odata.count': members.length }))
+  const users = [...dir.users.values()].filter((u) => transitiveGroups(dir, u).some((g) => g.id === id))
+    .map((u) => ({ '@odata.type': '#microsoft.graph.user', id: u.id }))
+  const nested = [...dir.groups.values()].filter((g) => g.id !== id && nestedIn(dir, g, id))
+    .map((g) => ({ '@odata.type': '#microsoft.graph.group', id: g.id }))
+  sendJson(res, 200, page(url, [...nested, ...users], dir.pageSize, (r) => r, { '@odata.context': `${url.origin}/v1.0/$metadata#directoryObjects(id)` }))
   return true
+}
+
+/** Whether group `g` sits inside group `target`, at any depth. */
+function nestedIn (dir: Directory, g: LocalGroup, target: string, seen = new Set<string>()): boolean {
+  for (const parent of g.memberOf ?? []) {
+    if (parent === target) return true
+    const p = dir.groups.get(parent)
+    if (p !== undefined && !seen.has(parent)) { seen.add(parent); if (nestedIn(dir, p, target, seen)) return true }
+  }
+  return false
 }
 
 const GROUP_RESOURCE = /^\/?groups\/([^/?]+)$/i
