@@ -6,6 +6,7 @@
  * act on it), anything else is logged and acknowledged. 202 only once Redis holds all of it.
  */
 import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SyncError } from '../src/errors.js'
 import { acceptItems } from '../src/graph/accept.js'
@@ -14,13 +15,16 @@ import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../queues/graph
 import { ErrorReply } from './error-handler.js'
 
 const DEADLINE_MS = 2000
+
+/** The answer of both Graph routes: an empty text body, since Graph reads only the status. */
+export const Accepted = { description: 'stored (or not ours, and dropped): Graph reads only the status', content: { 'text/plain': { schema: Type.String({ maxLength: 0 }) } } }
 type LifecycleJob = Exclude<GraphSubscriptionJob, { kind: 'ensure' }>
 
 export function registerLifecycleRoute (app: FastifyInstance): void {
   const { graph } = app
   app.withTypeProvider<TypeBoxTypeProvider>().post('/webhooks/graph/lifecycle', {
     bodyLimit: 1024 * 1024,
-    schema: { body: NotificationCollectionSchema, response: { 202: { type: 'string', maxLength: 0 }, '4xx': ErrorReply, '5xx': ErrorReply } }
+    schema: { body: NotificationCollectionSchema, response: { 202: Accepted, '4xx': ErrorReply, '5xx': ErrorReply } }
   }, async (request, reply) => {
     const { accepted, wrongState, wrongTenant } = acceptItems(request.body.value, { clientStates: graph.config.clientStates, tenantId: graph.config.tenantId })
     const jobs = new Map<string, LifecycleJob>()
@@ -61,6 +65,6 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
       clearTimeout(timer)
     }
     request.log.info({ items: request.body.value.length, counts, jobs: jobs.size, rejected: wrongState + wrongTenant }, 'graph lifecycle notifications accepted')
-    return await reply.code(202).send('')
+    return await reply.code(202).header('content-type', 'text/plain; charset=utf-8').send('')
   })
 }

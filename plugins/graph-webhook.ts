@@ -8,7 +8,6 @@
  * Graph counts any answer slower than about 3 s against us.
  */
 import fp from 'fastify-plugin'
-import { Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { acceptItems } from '../src/graph/accept.js'
@@ -17,16 +16,18 @@ import { parseGraphBody } from '../src/json-body.js'
 import { useJsonParser } from './json-parser.js'
 import type { SyncJobData } from '../queues/sync-queue.js'
 import { ErrorReply } from './error-handler.js'
-import { storeJobs } from './store-jobs.js'
+import { storeConfirmed, storeJobs } from './store-jobs.js'
+import { countEvents } from './metrics.js'
+import { groupIdOf } from '../src/graph/group-notifications.js'
+import { enqueueGroupChanges } from '../queues/graph-group-queue.js'
 import { recordDelivery } from './delivery-accounting.js'
-import { registerLifecycleRoute } from './graph-lifecycle.js'
+import { Accepted, registerLifecycleRoute } from './graph-lifecycle.js'
 
 export const BODY_LIMIT = 1024 * 1024
 // Graph's tokens are a few hundred characters; anything far longer is not Graph.
 const TOKEN_MAX = 4096
 const CHANGE_TYPES = new Set(['updated', 'deleted', 'created'])
 
-export const Accepted = Type.String({ maxLength: 0, description: 'empty: Graph reads only the status' })
 
 /** Graph proves the URL by POSTing ?validationToken=…; we echo it, decoded, as plain text. */
 async function handshake (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
@@ -54,7 +55,7 @@ export default fp(async (app) => {
     registerChangeRoute(child)
     registerLifecycleRoute(child)
   })
-}, { name: 'graph-webhook', dependencies: ['graph-services', 'sync-services', 'error-handler'] })
+}, { name: 'graph-webhook', dependencies: ['graph-services', 'graph-group-queue', 'sync-services', 'error-handler', 'metrics'] })
 
 function registerChangeRoute (app: FastifyInstance): void {
   const { graph } = app
@@ -68,8 +69,13 @@ function registerChangeRoute (app: FastifyInstance): void {
     const eventIds: string[] = []
     let ignored = 0
     let noUser = 0
+    const groupIds = new Set<string>()
+    let groupItems = 0
     for (const n of accepted) {
       if (!CHANGE_TYPES.has((n.changeType ?? '').toLowerCase())) { ignored++; continue }
+      // A mapped group changed (members joined or left): its worker works out who, off this path.
+      const groupId = groupIdOf(n)
+      if (groupId !== undefined) { groupIds.add(groupId); groupItems++; continue }
       const userId = userIdOf(n)
       if (userId === undefined) { noUser++; continue }
       const job = byUser.get(userId) ?? { source: 'graph', userId, eventIds: [], receivedAt }
@@ -78,9 +84,11 @@ function registerChangeRoute (app: FastifyInstance): void {
       byUser.set(userId, job)
     }
     await storeJobs(app, [...byUser.values()])
+    if (groupIds.size > 0) await storeConfirmed(app, 'graph group changes', async () => { await enqueueGroupChanges(app.graphGroupQueue, groupIds, receivedAt) })
     // Stored. What follows is accounting only and must not turn into an error Graph would retry.
     const stats = app.store.statsKey
     const rejected = wrongState + wrongTenant
+    countEvents(app.metrics, 'graph', 'notification', { queued: accepted.length - ignored - noUser - groupItems, group: groupItems, ignored, no_user: noUser, rejected })
     if (rejected > 0) {
       app.redis.multi().hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant).exec()
         .catch((err: Error) => request.log.warn({ err: { message: err.message } }, 'delivery accounting failed'))
@@ -88,6 +96,6 @@ function registerChangeRoute (app: FastifyInstance): void {
     if (accepted.length > 0) recordDelivery(app, request.log, 'graph', eventIds, { ignored, noUser, users: byUser.size })
     if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
     request.log.info({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
-    return await reply.code(202).send('')
+    return await reply.code(202).header('content-type', 'text/plain; charset=utf-8').send('')
   })
 }

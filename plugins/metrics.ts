@@ -27,7 +27,7 @@ export interface SyncMetrics {
 }
 
 /** How many provider events of one delivery went which way. */
-export interface EventCounts { queued?: number, ignored?: number, no_user?: number, rejected?: number }
+export interface EventCounts { queued?: number, group?: number, ignored?: number, no_user?: number, rejected?: number }
 
 /**
  * Counts one delivery's events in enerflo_sync_events_total, the counter every receiver shares,

@@ -61,7 +61,7 @@ function routes (app: FastifyInstance): void {
     bodyLimit: BODY_LIMIT,
     schema: {
       body: OktaDeliverySchema,
-      response: { 200: Type.String({ maxLength: 0, description: 'empty: Okta reads only the status' }), '4xx': ErrorReply, '5xx': ErrorReply }
+      response: { 200: { description: 'stored: Okta reads only the status', content: { 'text/plain': { schema: Type.String({ maxLength: 0 }) } } }, '4xx': ErrorReply, '5xx': ErrorReply }
     }
   }, async (request, reply) => {
     const receivedAt = Date.now()

@@ -47,7 +47,12 @@ export default fp(async (app) => {
     bodyLimit: IMPORT_LIMIT,
     schema: {
       querystring: Type.Object({ dryRun: Type.Boolean({ default: false }) }, { additionalProperties: false }),
-      body: Type.Union([Type.Array(Type.Unknown(), { maxItems: 100_000 }), Type.String({ maxLength: IMPORT_LIMIT })]),
+      body: {
+        content: {
+          'application/json': { schema: Type.Array(Type.Unknown(), { maxItems: 100_000, description: 'rows of {source, idpUserId, enerfloUserId}' }) },
+          'text/csv': { schema: Type.String({ maxLength: IMPORT_LIMIT, description: 'header source,idp_user_id,enerflo_user_id, then one link a line' }) }
+        }
+      },
       response: {
         200: Type.Object({
           dryRun: Type.Boolean(),
@@ -62,7 +67,9 @@ export default fp(async (app) => {
     }
   }, async (request) => {
     const { dryRun } = request.query
-    const rows = typeof request.body === 'string' ? parseCsvRows(request.body) : request.body
+    // The schema admits a CSV string or a JSON array (per content type), nothing else.
+    const body = request.body as string | unknown[]
+    const rows = typeof body === 'string' ? parseCsvRows(body) : body
     const { links, rejected: malformed } = checkRows(rows)
     // The first row that claims an Enerflo user owns it, however the provider look-ups interleave.
     const owners = new Map<string, string>()

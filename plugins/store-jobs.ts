@@ -29,6 +29,16 @@ async function withDeadline (work: Promise<void>): Promise<void> {
   }
 }
 
+/** Any other write a receiver must have confirmed before its 2xx, under the same rule. */
+export async function storeConfirmed (app: FastifyInstance, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await withDeadline(work())
+  } catch (err) {
+    app.log.error({ err: { message: (err as Error).message }, what }, 'could not store')
+    throw new SyncError('QUEUE_UNAVAILABLE', UNCONFIRMED, 503, { cause: err })
+  }
+}
+
 export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[]): Promise<void> {
   const settings = { attempts: app.config.JOB_ATTEMPTS }
   let confirmed = 0

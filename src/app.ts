@@ -17,6 +17,7 @@ import workers from '../plugins/workers.js'
 import providers from '../plugins/providers.js'
 import graphServices from '../plugins/graph-services.js'
 import graphWebhook from '../plugins/graph-webhook.js'
+import graphGroupQueue from '../plugins/graph-group-queue.js'
 import graphWorkers from '../plugins/graph-workers.js'
 import opsAuth from '../plugins/ops-auth.js'
 import authFailures from '../plugins/auth-failures.js'
@@ -69,11 +70,12 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(errorHandler)
   await app.register(securityHeaders)
   await app.register(authFailures)
-  await app.register(docs, { version: VERSION })
+  await app.register(docs, { version: VERSION, oktaHeader: config.OKTA_WEBHOOK_HEADER })
   await app.register(redis, { url: config.REDIS_URL })
   await app.register(syncServices, { config, mapping: opts.mapping })
   await app.register(providers)
   if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
+  if (config.graph !== undefined && config.SERVICE_ROLE !== 'worker') await app.register(graphGroupQueue)
   await app.register(metrics)
   await app.register(opsAuth, { token: config.OPS_TOKEN })
   await app.register(health)

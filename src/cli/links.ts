@@ -60,7 +60,13 @@ export const unlinkCommand: Command = {
   }
 }
 
-interface ImportReply { accepted: number, queued: number, rejected: Array<{ row: number, reason: string }> }
+interface ImportReply {
+  dryRun: boolean
+  accepted: number
+  queued: number
+  rejected: Array<{ row: number, reason: string }>
+  rows: Array<{ row: number, action: string, userKey?: string, enerfloUserId?: number, reason?: string }>
+}
 
 /** CSV or JSON by the file's extension, else by its first character. */
 function contentType (file: string, text: string): string {
@@ -77,9 +83,13 @@ export const importLinksCommand: Command = {
   details: [
     'CSV: a header line source,idp_user_id,enerflo_user_id, then one link per line.',
     'JSON: [{ "source": "okta", "idpUserId": "00u…", "enerfloUserId": 1234 }, …]',
+    'Each row is checked as a single link is: the provider must know the user, and the Enerflo user',
+    'must not be linked to another identity of the same source (nor claimed by an earlier row).',
+    'Start with --dry-run: it reports what every row would do and stores nothing.',
     'Exit code 1 when any row was rejected (the good rows are imported all the same).'
   ],
-  async run (ctx, positionals) {
+  options: { 'dry-run': { type: 'boolean', description: 'report what each row would do; store nothing' } },
+  async run (ctx, positionals, values) {
     const [file] = expectArgs(positionals, ['<file>'])
     let text: string
     try {
@@ -88,11 +98,17 @@ export const importLinksCommand: Command = {
       throw new CliError(`cannot read ${file ?? ''}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
     }
     if (text.trim().length === 0) throw new UsageError(`${file ?? ''} is empty`)
-    const reply = await ctx.api.call<ImportReply>('POST', '/ops/links/import', { body: text, contentType: contentType(file ?? '', text) })
+    const dryRun = values['dry-run'] === true
+    const reply = await ctx.api.call<ImportReply>('POST', '/ops/links/import', { body: text, contentType: contentType(file ?? '', text), query: { dryRun: String(dryRun) } })
     if (ctx.json) {
       ctx.out(JSON.stringify(reply, null, 2))
+    } else if (reply.dryRun) {
+      const unchanged = reply.rows.filter((r) => r.action === 'unchanged').length
+      ctx.out(`dry run, nothing stored: would link ${count(reply.accepted, 'user')}, ${unchanged} already linked, would reject ${count(reply.rejected.length, 'row')}`)
+      ctx.out('\n' + table(['ROW', 'ACTION', 'USER', 'ENERFLO', 'REASON'], reply.rows.map((r) => [r.row, r.action, r.userKey ?? '', r.enerfloUserId ?? '', r.reason ?? ''])))
     } else {
-      ctx.out(`accepted ${count(reply.accepted, 'link')}, queued ${count(reply.queued, 'user')}, rejected ${count(reply.rejected.length, 'row')}`)
+      const unchanged = reply.rows.filter((r) => r.action === 'unchanged').length
+      ctx.out(`accepted ${count(reply.accepted, 'link')}, queued ${count(reply.queued, 'user')}, ${unchanged} already linked, rejected ${count(reply.rejected.length, 'row')}`)
       if (reply.rejected.length > 0) ctx.out('\n' + table(['ROW', 'REASON'], reply.rejected.map((r) => [r.row, r.reason])))
     }
     return reply.rejected.length > 0 ? 1 : 0

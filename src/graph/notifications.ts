@@ -44,9 +44,14 @@ export type GraphNotification = Static<typeof NotificationSchema>
 export type NotificationCollection = Static<typeof NotificationCollectionSchema>
 
 const RESOURCE = /^\/?users\/([^/?]+)$/i
+const USER_TYPE = /^#?microsoft\.graph\.user$/i
 
 /** The Entra object id of the user an item is about: resourceData.id, else from `Users/{id}`. */
 export function userIdOf (n: GraphNotification): string | undefined {
+  // An item about something else (a group, whose resourceData.id is the group's) is no user.
+  const type = n.resourceData?.['@odata.type']
+  if (typeof type === 'string' && !USER_TYPE.test(type)) return undefined
+  if (typeof n.resource === 'string' && n.resource !== '' && !RESOURCE.test(n.resource)) return undefined
   const fromData = n.resourceData?.id ?? undefined
   const fromResource = typeof n.resource === 'string' ? RESOURCE.exec(n.resource)?.[1] : undefined
   const id = fromData ?? (fromResource === undefined ? undefined : decoded(fromResource))

@@ -40,6 +40,9 @@ t.test('user id from resourceData, else from the resource path; tenant from eith
     t.equal(userIdOf({ ...base, resource }), undefined, `${resource}: no user, no throw`)
   }
   t.equal(userIdOf({ ...base, resourceData: { id: 'someone@example.com' } }), undefined, 'an address is not an id')
+  t.equal(userIdOf({ ...base, resource: 'Groups/a', resourceData: { '@odata.type': '#Microsoft.Graph.Group', id: 'b' } }), undefined, 'a group\'s id is never taken for a user\'s')
+  t.equal(userIdOf({ ...base, resourceData: { '@odata.type': '#Microsoft.Graph.Group', id: 'b' } }), undefined)
+  t.equal(userIdOf({ ...base, resource: 'Users/u1', resourceData: { '@odata.type': '#microsoft.graph.user', id: 'u1' } }), 'u1')
   t.equal(tenantOf({ ...base, organizationId: 'o' }), 'o')
   t.equal(tenantOf({ ...base, tenantId: 't', organizationId: 'o' }), 't')
   t.equal(eventIdOf({ ...base, id: 'n1' }, 'u'), 'n1')

@@ -63,8 +63,10 @@ t.test('Graph receiver', async (t) => {
     t.equal(job?.data.source, 'graph')
     const stats = await h.app.store.stats()
     t.equal(stats['graph.events.ignored'], 1)
-    t.equal(stats['graph.events.no-user'], 1)
+    t.equal(stats['graph.events.no-user'], undefined, 'a group is not "no user": it is a membership change')
+    t.same((await h.app.graphGroupQueue.getWaiting()).map((j) => j.data.groupId), ['x'], 'the group change is queued for its own worker')
     await h.app.syncQueue.drain()
+    await h.app.graphGroupQueue.drain()
   })
 
   t.test('sequenceNumber beyond 2^53 is kept exactly, as text', async (t) => {
