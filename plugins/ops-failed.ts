@@ -12,25 +12,26 @@ import { maskText } from '../src/mask.js'
 import { ErrorReply } from './error-handler.js'
 import { FailedAction, FailedActionReply, FailedFilter, FailedJob, Paging } from './ops-schemas.js'
 import { storeJobs } from './store-jobs.js'
-import { userKey, type SyncJobData } from '../queues/sync-queue.js'
+import type { SyncJobData } from '../queues/sync-queue.js'
+import { userKey } from '../src/sync/source.js'
+import { parseFailure } from '../src/sync/failure-reason.js'
 
 /** BullMQ keeps at most this many failed jobs (removeOnFail), so one scan sees them all. */
 const SCAN_LIMIT = 20_000
 /** Up to 1,000 job ids and a filter: far below the global 1 MiB. */
 const ACTION_BODY_LIMIT = 64 * 1024
-const CODE_REASON = /^([A-Z][A-Z_]+): ([\s\S]*)$/
 
 type Filter = { code?: string, source?: string, since?: string, until?: string, jobIds?: string[] }
 
 export function describeFailed (job: Job<SyncJobData>): Static<typeof FailedJob> {
-  const match = CODE_REASON.exec(job.failedReason ?? '')
+  const failure = parseFailure(job.failedReason ?? '')
   return {
     jobId: String(job.id),
     userKey: userKey(job.data.source, job.data.userId),
     source: job.data.source,
     userId: job.data.userId,
-    code: match?.[1] ?? 'INTERNAL',
-    reason: match?.[2] ?? job.failedReason ?? '',
+    code: failure.code,
+    reason: failure.message,
     failedAt: new Date(job.finishedOn ?? job.timestamp).toISOString(),
     attempts: job.attemptsMade,
     eventIds: job.data.eventIds

@@ -8,7 +8,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { maskEmail, maskText } from '../src/mask.js'
 import { adviceFor, retryCommand } from '../src/sync/failure-advice.js'
-import { createFailureLog, splitReason } from '../src/sync/failure-log.js'
+import { createFailureLog } from '../src/sync/failure-log.js'
+import { parseFailure } from '../src/sync/failure-reason.js'
 import { userKey as keyOf } from '../queues/sync-queue.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
@@ -90,7 +91,7 @@ export async function retryingSection (app: FastifyInstance, reveal: boolean): P
     const job = await app.syncQueue.getJob(id)
     if (job === undefined) return undefined
     const userKey = keyOf(job.data.source, job.data.userId)
-    const reason = typeof job.failedReason === 'string' && job.failedReason !== '' ? splitReason(job.failedReason).message : null
+    const reason = typeof job.failedReason === 'string' && job.failedReason !== '' ? parseFailure(job.failedReason).message : null
     return {
       jobId: id, userKey, who: await who(app, userKey, reveal),
       attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1,

@@ -34,6 +34,7 @@ export default fp(async (app) => {
       windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS,
       enerfloTimeoutMs: config.ENERFLO_TIMEOUT_MS,
       logger: app.log.child({ component: 'worker' }),
+      queue: app.syncQueue,
       shadow: config.SYNC_MODE === 'shadow',
       onEnerfloCall: (status) => {
         app.metrics.enerfloCalls.inc({ status: String(status) })

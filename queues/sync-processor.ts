@@ -6,15 +6,17 @@
  * without spending an attempt; 5xx, timeouts and connection errors are retried by BullMQ with
  * jittered backoff; any other rejection fails the job at once with an operator-facing reason.
  */
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq'
-import { UpstreamError } from '../src/errors.js'
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq'
+import { AmbiguousWriteError, UpstreamError } from '../src/errors.js'
+import { formatFailure } from '../src/sync/failure-reason.js'
 import type { EnerfloClient } from '../src/enerflo/client.js'
 import { applyDiff } from '../src/mapping/diff.js'
 import { isParked, planSync, type SyncPlan } from '../src/sync/plan.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { ProviderSource } from '../src/sync/provider.js'
 import type { AuditEntry, StateStore } from '../src/sync/state-store.js'
-import { userKey, type Source, type SyncJobData } from './sync-queue.js'
+import { userKey, type Source } from '../src/sync/source.js'
+import type { SyncJobData } from './sync-queue.js'
 
 /** The slice of a pino logger the worker uses (Fastify's logger fits). */
 export interface Log {
@@ -32,7 +34,8 @@ export interface SyncDeps {
   /** The Enerflo client's timeout: a PUT without an answer is retried no sooner than twice this. */
   enerfloTimeoutMs: number
   logger: Log
-  worker: () => Worker | undefined
+  /** The sync queue: a 429 pauses every worker on it (BullMQ's queue.rateLimit). */
+  queue: Pick<Queue, 'rateLimit'>
   /** SYNC_MODE=shadow: plan and record, never write to Enerflo. */
   shadow?: boolean
   /** Told of every Enerflo answer (0: none came), for metrics. */
@@ -55,8 +58,7 @@ export function createSyncProcessor (deps: SyncDeps) {
 
   /** Stops every worker on the queue for ms and puts this job back without spending an attempt. */
   async function pauseQueue (ms: number): Promise<never> {
-    const worker = deps.worker()
-    if (worker !== undefined) await worker.rateLimit(ms)
+    await deps.queue.rateLimit(ms)
     throw Worker.RateLimitError()
   }
 
@@ -70,7 +72,7 @@ export function createSyncProcessor (deps: SyncDeps) {
       logger.info({ userKey: key, jobId: job.id, code: error.code, attempt: job.attemptsMade + 1 }, 'sync attempt failed, will retry')
     }
     // A final failure always carries "CODE: reason", which the dead-letter routes read back.
-    throw final ? new UnrecoverableError(`${error.code}: ${error.message}`) : err
+    throw final ? new UnrecoverableError(formatFailure(error.code, error.message)) : err
   }
 
   return async function processSync (job: Job<SyncJobData>, token?: string): Promise<{ outcome: SyncOutcome, fields?: string[] }> {
@@ -142,12 +144,10 @@ export function createSyncProcessor (deps: SyncDeps) {
         await budget.pause(ms, 'enerflo-429')
         return await pauseQueue(ms)
       }
-      if (err instanceof UpstreamError && err.status === 0) {
-        // No answer: Enerflo may still be working on this PUT. A retry sent now could land
-        // before it and be overwritten by it; waiting past the client timeout lets it land first.
-        Object.assign(err, { retryNotBeforeMs: 2 * deps.enerfloTimeoutMs })
-      }
-      return await fail(job, key, err, lastAttempt || !isTransient(err))
+      // No answer: Enerflo may still be working on this PUT. A retry sent now could land before
+      // it and be overwritten by it; waiting past the client timeout lets it land first.
+      const failure = err instanceof UpstreamError && err.status === 0 ? new AmbiguousWriteError(err, 2 * deps.enerfloTimeoutMs) : err
+      return await fail(job, key, failure, lastAttempt || !isTransient(failure))
     }
     // Enerflo says when its window resets only now and then; when it does, and nothing is left,
     // everyone waits for that. Without a reset time our own budget log already knows when the

@@ -9,7 +9,8 @@ import type { JobsOptions, Queue } from 'bullmq'
 export const SYNC_QUEUE = 'user-sync'
 export const SYNC_JOB = 'sync-user'
 
-export type Source = 'okta' | 'graph'
+export { userKey, type Source } from '../src/sync/source.js'
+import { userKey, type Source } from '../src/sync/source.js'
 
 export interface SyncJobData {
   source: Source
@@ -23,11 +24,6 @@ export interface SyncJobData {
 
 export interface SyncJobSettings {
   attempts: number
-}
-
-/** The key a user's jobs are deduplicated on. */
-export function userKey (source: Source, userId: string): string {
-  return `${source}:${userId}`
 }
 
 export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): JobsOptions {

@@ -7,7 +7,9 @@ import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { createSyncProcessor, type SyncDeps } from './sync-processor.js'
 import { jitteredBackoff, SYNC_QUEUE, userKey, type SyncJobData } from './sync-queue.js'
-import { createFailureLog, splitReason } from '../src/sync/failure-log.js'
+import { createFailureLog } from '../src/sync/failure-log.js'
+import { parseFailure } from '../src/sync/failure-reason.js'
+import { AmbiguousWriteError } from '../src/errors.js'
 
 export interface SyncWorkerOptions {
   connection: Redis
@@ -16,23 +18,22 @@ export interface SyncWorkerOptions {
   backoffMs: number
   /** How long a job's lock lives without renewal: a crashed worker's job runs again after this. */
   lockMs: number
-  deps: Omit<SyncDeps, 'worker'>
+  deps: SyncDeps
 }
 
 export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> {
-  // The processor pauses the whole worker on a 429, so it needs the worker it runs in.
-  const processor = createSyncProcessor({ ...opts.deps, worker: () => worker })
+  const processor = createSyncProcessor(opts.deps)
   const worker: Worker<SyncJobData> = new Worker<SyncJobData>(SYNC_QUEUE, processor, {
     connection: opts.connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
-    // BullMQ honours worker.rateLimit() only when a limiter is set. The real budget is counted per
+    // BullMQ honours queue.rateLimit() only for workers with a limiter. The real budget is counted per
     // Enerflo call in src/sync/budget.ts, so this one is set high enough never to bind by itself.
     limiter: { max: 1_000_000_000, duration: 1000 },
     settings: {
       // An error may say how long to wait at least (a PUT that got no answer: see the processor).
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-        Math.max(jitteredBackoff(attemptsMade, opts.backoffMs), (err as { retryNotBeforeMs?: number } | undefined)?.retryNotBeforeMs ?? 0)
+        Math.max(jitteredBackoff(attemptsMade, opts.backoffMs), err instanceof AmbiguousWriteError ? err.retryNotBeforeMs : 0)
     },
     lockDuration: opts.lockMs,
     stalledInterval: opts.lockMs,
@@ -47,7 +48,7 @@ export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> 
   const note = (p: Promise<void>): void => { p.catch((err: Error) => opts.deps.logger.warn({ err: { message: err.message } }, 'could not update the failure log')) }
   worker.on('failed', (job, err) => {
     if (job === undefined || job.finishedOn === undefined) return
-    note(failures.record({ at: new Date(job.finishedOn).toISOString(), jobId: String(job.id), userKey: userKey(job.data.source, job.data.userId), ...splitReason(err.message), attempts: job.attemptsMade }))
+    note(failures.record({ at: new Date(job.finishedOn).toISOString(), jobId: String(job.id), userKey: userKey(job.data.source, job.data.userId), ...parseFailure(err.message), attempts: job.attemptsMade }))
   })
   worker.on('completed', (job) => { note(failures.clear(userKey(job.data.source, job.data.userId))) })
   return worker

@@ -66,3 +66,16 @@ export class UpstreamError extends SyncError {
     this.retryAfterMs = init.retryAfterMs
   }
 }
+
+/**
+ * A write that got no answer (timeout, reset, killed worker): Enerflo may still apply it. Its retry
+ * must wait at least `retryNotBeforeMs`, so the abandoned request lands before the retry does.
+ */
+export class AmbiguousWriteError extends UpstreamError {
+  readonly retryNotBeforeMs: number
+  constructor (err: UpstreamError, retryNotBeforeMs: number) {
+    super(err.code, err.message, { status: err.status, headers: err.headers, body: err.body, transient: err.transient, retryAfterMs: err.retryAfterMs, cause: err })
+    this.name = 'AmbiguousWriteError'
+    this.retryNotBeforeMs = retryNotBeforeMs
+  }
+}

@@ -34,11 +34,6 @@ return n - max
 `
 
 /** "CODE: reason", as the processor words a final failure; anything else is INTERNAL. */
-export function splitReason (reason: string): { code: string, message: string } {
-  const m = /^([A-Z][A-Z0-9_]+): ([\s\S]*)$/.exec(reason)
-  return m === null ? { code: 'INTERNAL', message: reason } : { code: m[1] as string, message: m[2] as string }
-}
-
 export function createFailureLog (redis: Redis, prefix: string, max = 200) {
   const key = `${prefix}:failures`
   return {

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startRedis } from '../helpers/redis.js'
-import { createFailureLog, splitReason } from '../../src/sync/failure-log.js'
+import { createFailureLog } from '../../src/sync/failure-log.js'
+import { parseFailure as splitReason } from '../../src/sync/failure-reason.js'
 import { adviceFor, retryCommand } from '../../src/sync/failure-advice.js'
 
 t.test('one entry per user, the newest kept, the oldest dropped past the bound', async (t) => {
