@@ -5,6 +5,7 @@
  * `recordDelivery` is not awaited by the receivers: the answer does not wait for bookkeeping.
  */
 import type { FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
 
 const SEEN_TTL_S = 7 * 24 * 3600
 
@@ -29,10 +30,27 @@ redis.call('HSET', KEYS[2], s, ARGV[6])
 return dup
 `
 
+type RecordScript = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>
+const COMMAND = 'efsRecordDelivery'
+const defined = new WeakSet<Redis>()
+
+/**
+ * The script as a command of the client (ioredis sends EVAL once per connection, then EVALSHA):
+ * a plain eval would send the script's 900 bytes and have Redis hash them on every delivery.
+ * Either way it goes in order on the connection, so a read sent after it sees its counts.
+ */
+function withRecordCommand (redis: Redis): { [COMMAND]: RecordScript } {
+  if (!defined.has(redis)) {
+    redis.defineCommand(COMMAND, { lua: RECORD })
+    defined.add(redis)
+  }
+  return redis as unknown as { [COMMAND]: RecordScript }
+}
+
 export async function countDuplicates (app: FastifyInstance, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): Promise<number> {
   const stats = app.store.statsKey
   const keys = [stats, `${stats}:last-event`, ...eventIds.map((id) => app.store.eventKey(source, id))]
-  const dup = await app.redis.eval(RECORD, keys.length, ...keys, SEEN_TTL_S, source, counts.ignored, counts.noUser, counts.users, new Date().toISOString())
+  const dup = await withRecordCommand(app.redis)[COMMAND](keys.length, ...keys, SEEN_TTL_S, source, counts.ignored, counts.noUser, counts.users, new Date().toISOString())
   return Number(dup)
 }
 

@@ -8,9 +8,11 @@ import fp from 'fastify-plugin'
 const PRIVATE = /^\/(?:ops|status|metrics|docs)(?:[/?#]|$)/
 
 export default fp(async (app) => {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: an async one costs every answer a promise, and makes Fastify wait for the
+  // response stream's end (instead of returning at once) when a handler awaits its reply.
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff')
     if (PRIVATE.test(request.url)) void reply.header('cache-control', 'no-store')
-    return payload
+    done(null, payload)
   })
 }, { name: 'security-headers' })

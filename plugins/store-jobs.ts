@@ -17,16 +17,15 @@ const DEADLINE_MS = 2000
 export const STORE_CHUNK = 250
 export const UNCONFIRMED = 'the queue (Redis) did not confirm every job; some may be stored: deliver again, a repeat is harmless'
 
+/**
+ * The work, or a rejection once DEADLINE_MS passed. One promise and one timer per call (not a
+ * race of two promises and a finally): this runs on every delivery.
+ */
 async function withDeadline (work: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('Redis did not answer in time')), DEADLINE_MS)
+  return await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error('Redis did not answer in time')) }, DEADLINE_MS)
+    work.then(() => { clearTimeout(timer); resolve() }, (err: unknown) => { clearTimeout(timer); reject(err as Error) })
   })
-  try {
-    await Promise.race([work, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** Any other write a receiver must have confirmed before its 2xx, under the same rule. */
@@ -45,7 +44,7 @@ export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[]): Pro
   try {
     for (let at = 0; at < jobs.length; at += STORE_CHUNK) {
       if (at > 0) await yieldLoop()
-      const chunk = jobs.slice(at, at + STORE_CHUNK)
+      const chunk = jobs.length <= STORE_CHUNK ? jobs : jobs.slice(at, at + STORE_CHUNK)
       await withDeadline(enqueueSyncJobs(app.syncQueue, chunk, settings))
       confirmed += chunk.length
     }
