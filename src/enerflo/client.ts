@@ -1,23 +1,25 @@
 /**
- * The Enerflo client: one call, "Update a User" (PUT /api/v3/users), over undici with keep-alive.
- * It never retries (BullMQ owns retries); it turns every failure into one UpstreamError whose
+ * The Enerflo client: one call, "Update a User" (PUT /api/v3/users), over the shared HTTP core
+ * (src/http) with keep-alive. It never retries (BullMQ owns retries); it turns every failure into one UpstreamError whose
  * code says what the worker should do (ENERFLO_RATE_LIMITED: pause; ENERFLO_UNAVAILABLE: back off
  * and retry; ENERFLO_REJECTED: stop and tell an operator why) and reports the rate-limit headers
  * of every answer so the worker can spend Enerflo's 300/min budget deliberately.
  */
-import { Agent, request, type Dispatcher } from 'undici'
-import { UpstreamError } from '../errors.js'
+import type { Dispatcher } from 'undici'
+import type { UpstreamError } from '../errors.js'
 import type { EnerfloUpdateBody } from '../mapping/types.js'
 import { DEFAULT_ROLE_NAMES } from '../mapping/roles.js'
-import { flattenHeaders, rateLimitRemaining, rateLimitResetMs, rateLimitedForMs } from './rate-headers.js'
-import { parseBody } from '../http-body.js'
+import { usePool } from '../http/dispatcher.js'
+import { answerError, noAnswerError } from '../http/errors.js'
+import { exchange, type Answer, type NoAnswer } from '../http/exchange.js'
+import { askedWaitMs, rateLimitRemaining, rateLimitResetMs } from '../http/rate-headers.js'
 
 export interface EnerfloClientOptions {
   baseUrl: string
   apiKey: string
   /** When absent the client owns a keep-alive Agent and close() closes it. */
   dispatcher?: Dispatcher
-  /** Headers and body timeouts; default 10000. */
+  /** The whole exchange, from connecting to the last byte of the body; default 10000. */
   timeoutMs?: number
 }
 
@@ -34,27 +36,26 @@ export interface EnerfloClient {
   close (): Promise<void>
 }
 
+/** Enerflo's 429 and 5xx pages are HTML: keep enough of them to read, not the whole page. */
 const BODY_TEXT_LIMIT = 500
 
-/** JSON when it parses (Enerflo's 429 and 5xx pages are HTML), else the text, cut short. */
+/** When a 429 says nothing usable about when to come back: one documented window. */
+export const DEFAULT_RETRY_AFTER_MS = 60_000
 
-/** Errors that mean our call was malformed, not that Enerflo or the network failed. */
-const OUR_FAULT = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_INVALID_RETURN_VALUE', 'ERR_INVALID_URL', 'ERR_INVALID_ARG_TYPE'])
-
-function exchangeFailed (err: unknown, timeoutMs: number): UpstreamError {
-  const code = (err as { code?: unknown } | null)?.code
-  const name = err instanceof Error ? err.name : 'Error'
-  const what = typeof code === 'string' ? code : name
-  if (typeof code === 'string' && OUR_FAULT.has(code)) {
-    return new UpstreamError('ENERFLO_HTTP', `Could not send the request to Enerflo (${what}); check ENERFLO_BASE_URL`, { status: 0, transient: false, cause: err })
-  }
-  const timedOut = /TIMEOUT/i.test(what)
-  const message = timedOut
-    ? `Enerflo did not answer within ${timeoutMs} ms (${what})`
-    : `Could not reach Enerflo (${what}${err instanceof Error && err.message !== '' ? `: ${err.message}` : ''})`
-  return new UpstreamError('ENERFLO_UNAVAILABLE', message, { status: 0, transient: true, cause: err })
+/** How long a 429 asks us to wait: retry-after, else the window reset, else one window. */
+export function rateLimitedForMs (headers: Record<string, string>, now?: number): number {
+  return askedWaitMs(headers, now) ?? DEFAULT_RETRY_AFTER_MS
 }
 
+function exchangeFailed (n: NoAnswer, timeoutMs: number): UpstreamError {
+  if (n.kind === 'invalid') {
+    return noAnswerError('ENERFLO_HTTP', `Could not send the request to Enerflo (${n.reason}); check ENERFLO_BASE_URL`, n)
+  }
+  const message = n.kind === 'timeout'
+    ? `Enerflo did not answer within ${timeoutMs} ms (${n.reason})`
+    : `Could not reach Enerflo (${n.reason}${n.detail !== '' ? `: ${n.detail}` : ''})`
+  return noAnswerError('ENERFLO_UNAVAILABLE', message, n)
+}
 
 /** Laravel-style `{ message, errors: { field: [msg] } }`, read defensively. */
 function reasons (body: unknown): { message: string | undefined, errors: Array<[string, string]> } {
@@ -109,74 +110,54 @@ export function describeRejection (status: number, body: unknown, sent: EnerfloU
 export function createEnerfloClient (opts: EnerfloClientOptions): EnerfloClient {
   const timeoutMs = opts.timeoutMs ?? 10_000
   const url = `${opts.baseUrl.replace(/\/+$/, '')}/api/v3/users`
-  const owned = opts.dispatcher === undefined
-    ? new Agent({ keepAliveTimeout: 4_000, connect: { timeout: timeoutMs } })
-    : undefined
-  const dispatcher: Dispatcher = opts.dispatcher ?? (owned as Agent)
-  // Defence in depth: nothing Enerflo echoes back may carry the key into logs or /status.
-  const scrub = (s: string): string => opts.apiKey.length >= 4 ? s.split(opts.apiKey).join('[redacted]') : s
-  const scrubBody = (v: unknown): unknown => {
-    if (typeof v === 'string') return scrub(v)
-    const json = JSON.stringify(v)
-    return json !== undefined && scrub(json) !== json ? JSON.parse(scrub(json)) : v
-  }
+  // Shorter than the idle timeout of the servers in front of Enerflo, so we never reuse a socket
+  // they are closing.
+  const pool = usePool(opts.dispatcher, { keepAliveTimeout: 4_000 })
 
   async function updateUser (body: EnerfloUpdateBody): Promise<EnerfloUpdateResult> {
-    let res: Dispatcher.ResponseData
-    let text: string
-    try {
-      res = await request(url, {
-        method: 'PUT',
-        dispatcher,
-        headers: { 'api-key': opts.apiKey, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs
-      })
-    } catch (err) {
-      throw exchangeFailed(err, timeoutMs)
-    }
-    const headers = flattenHeaders(res.headers)
-    try {
-      // Read every body, even ones we throw away: an unread body pins the keep-alive socket.
-      text = await res.body.text()
-    } catch (err) {
-      throw exchangeFailed(err, timeoutMs)
-    }
-    const status = res.statusCode
-    const parsed = scrubBody(parseBody(text, BODY_TEXT_LIMIT))
-    const fail = (code: 'ENERFLO_UNAVAILABLE' | 'ENERFLO_REJECTED' | 'ENERFLO_HTTP', message: string, transient: boolean): UpstreamError =>
-      new UpstreamError(code, scrub(message), { status, headers, body: parsed, transient })
-
+    const r = await exchange({
+      method: 'PUT',
+      url,
+      headers: { 'api-key': opts.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher: pool.dispatcher,
+      timeoutMs,
+      // Defence in depth: nothing Enerflo echoes back may carry the key into logs or /status.
+      secrets: [opts.apiKey],
+      maxTextLength: BODY_TEXT_LIMIT
+    })
+    if (!r.ok) throw exchangeFailed(r.noAnswer, timeoutMs)
+    const answer = r.answer
+    const { status, headers } = answer
     if (status === 429) {
       const wait = rateLimitedForMs(headers)
-      throw new UpstreamError('ENERFLO_RATE_LIMITED', `Enerflo rate limit reached (HTTP 429); it asks to wait ${Math.ceil(wait / 1000)} s`, {
-        status, headers, body: parsed, transient: true, retryAfterMs: wait
+      throw answerError('ENERFLO_RATE_LIMITED', `Enerflo rate limit reached (HTTP 429); it asks to wait ${Math.ceil(wait / 1000)} s`, answer, {
+        transient: true, retryAfterMs: wait
       })
     }
-    if (status >= 500) throw fail('ENERFLO_UNAVAILABLE', `Enerflo failed on its side (HTTP ${status}); worth retrying later`, true)
-    if (status === 401 || status === 403) {
-      throw fail('ENERFLO_REJECTED', `Enerflo refused the API key (HTTP ${status}); check ENERFLO_API_KEY`, false)
-    }
-    if (status >= 300 && status < 400) {
-      throw fail('ENERFLO_HTTP', `Enerflo answered HTTP ${status}${headers.location === undefined ? '' : ` (to ${headers.location})`}; check ENERFLO_BASE_URL`, false)
-    }
-    const refused = status >= 400 ||
-      (parsed !== null && typeof parsed === 'object' && (parsed as { success?: unknown }).success === false)
-    if (refused) {
-      // A manager who is not in Enerflo yet is often a new hire being synced at the same moment:
-      // worth the usual retries before it becomes a dead letter.
-      const onlyManager = reasons(parsed).errors.length > 0 && reasons(parsed).errors.every(([f]) => f === 'manager_email')
-      throw fail('ENERFLO_REJECTED', describeRejection(status, parsed, body), onlyManager)
-    }
-
-    return { status, rateLimitRemaining: rateLimitRemaining(headers), rateLimitResetMs: rateLimitResetMs(headers), body: parsed }
+    const refusal = refusalOf(answer, body)
+    if (refusal !== undefined) throw refusal
+    return { status, rateLimitRemaining: rateLimitRemaining(headers), rateLimitResetMs: rateLimitResetMs(headers), body: answer.body }
   }
 
-  return {
-    updateUser,
-    async close () {
-      if (owned !== undefined) await owned.close()
-    }
+  return { updateUser, close: pool.close }
+}
+
+/** Which code a failed answer gets, and whether waiting can help; undefined for a success. */
+function refusalOf (answer: Answer, sent: EnerfloUpdateBody): UpstreamError | undefined {
+  const { status, headers, body } = answer
+  if (status >= 500) return answerError('ENERFLO_UNAVAILABLE', `Enerflo failed on its side (HTTP ${status}); worth retrying later`, answer, { transient: true })
+  if (status === 401 || status === 403) {
+    return answerError('ENERFLO_REJECTED', `Enerflo refused the API key (HTTP ${status}); check ENERFLO_API_KEY`, answer, { transient: false })
   }
+  if (status >= 300 && status < 400) {
+    return answerError('ENERFLO_HTTP', `Enerflo answered HTTP ${status}${headers['location'] === undefined ? '' : ` (to ${headers['location']})`}; check ENERFLO_BASE_URL`, answer, { transient: false })
+  }
+  const refused = status >= 400 || (body !== null && typeof body === 'object' && (body as { success?: unknown }).success === false)
+  if (!refused) return undefined
+  // A manager who is not in Enerflo yet is often a new hire being synced at the same moment:
+  // worth the usual retries before it becomes a dead letter.
+  const { errors } = reasons(body)
+  const onlyManager = errors.length > 0 && errors.every(([f]) => f === 'manager_email')
+  return answerError('ENERFLO_REJECTED', describeRejection(status, body, sent), answer, { transient: onlyManager })
 }

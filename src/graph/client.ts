@@ -3,10 +3,11 @@
  * the subscriptions API (src/graph/subscriptions-api.ts) on the same token and connection pool.
  * No retries: BullMQ owns them. Every failure is one UpstreamError saying whether waiting helps.
  */
-import { Agent, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
 import { idSegment } from '../sync/user-id.js'
-import { errorCode, exchange, isObject, type Answer } from './http.js'
+import { usePool } from '../http/dispatcher.js'
+import { errorCode, everyPage, isObject, send, unexpected, type Call } from './http.js'
 import { createTokenSource, type GraphCredentials } from './token.js'
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions-api.js'
 import { createGroupsApi, type GroupsApi } from './groups-api.js'
@@ -39,15 +40,15 @@ export interface GraphClient {
   close: () => Promise<void>
 }
 
-export type Call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathOrUrl: string, what: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>
+export type { Call } from './http.js'
 
 const NOT_FOUND = 'Request_ResourceNotFound'
 const MAX_PAGES = 1000
 
 export function createGraphClient (opts: GraphClientOptions): GraphClient {
   const origin = new URL(opts.baseUrl).origin
-  const ownAgent = opts.dispatcher === undefined ? new Agent() : undefined
-  const dispatcher = opts.dispatcher ?? ownAgent
+  const pool = usePool(opts.dispatcher)
+  const dispatcher = pool.dispatcher
   const timeoutMs = opts.timeoutMs ?? 10_000
   const tokens = createTokenSource({ credentials: opts.credentials, apiUrl: origin, dispatcher, timeoutMs })
 
@@ -57,7 +58,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     if (new URL(url).origin !== origin) throw new UpstreamError('GRAPH_HTTP', `Graph sent a link to another host ${what}`, { status: 0, transient: false })
     const token = await tokens.get()
     try {
-      return await exchange({
+      return await send({
         method, url, what,
         headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
         ...(body !== undefined && { body: JSON.stringify(body) })
@@ -104,36 +105,17 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     },
 
     async listGroupNames (id) {
-      const what = 'for GET user groups'
       const names: string[] = []
-      const seen = new Set<string>()
       // The OData cast to groups needs Graph's advanced query mode ($count + ConsistencyLevel).
-      let next: string | undefined = `${userPath(id)}/transitiveMemberOf/microsoft.graph.group?$select=displayName&$top=999&$count=true`
-      while (next !== undefined) {
-        if (seen.has(next) || seen.size >= MAX_PAGES) throw unexpected(undefined, `${what}: the pages do not end`)
-        seen.add(next)
-        const answer = await call('GET', next, what, undefined, { consistencylevel: 'eventual' })
-        const body = answer.body
-        if (!isObject(body) || !Array.isArray(body['value'])) throw unexpected(answer, what)
-        for (const g of body['value'] as unknown[]) {
-          if (isObject(g) && typeof g['displayName'] === 'string') names.push(g['displayName'])
-        }
-        const link = body['@odata.nextLink']
-        next = typeof link === 'string' && link !== '' ? link : undefined
-      }
+      const first = `${userPath(id)}/transitiveMemberOf/microsoft.graph.group?$select=displayName&$top=999&$count=true`
+      await everyPage(call, first, 'for GET user groups', MAX_PAGES, (g) => {
+        if (isObject(g) && typeof g['displayName'] === 'string') names.push(g['displayName'])
+      }, { consistencylevel: 'eventual' })
       return names
     },
 
     subscriptions: createSubscriptionsApi(call),
     groups: createGroupsApi(call),
-    async close () {
-      await ownAgent?.close()
-    }
+    close: pool.close
   }
-}
-
-export function unexpected (answer: Answer | undefined, what: string): UpstreamError {
-  return new UpstreamError('GRAPH_HTTP', `unexpected answer from Graph ${what}`, {
-    status: answer?.status ?? 0, headers: answer?.headers ?? {}, body: answer?.body, transient: false
-  })
 }

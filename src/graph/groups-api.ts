@@ -5,8 +5,7 @@
  */
 import { UpstreamError } from '../errors.js'
 import { idSegment, isUserId } from '../sync/user-id.js'
-import { errorCode, isObject } from './http.js'
-import type { Call } from './client.js'
+import { errorCode, everyPage, isObject, type Call } from './http.js'
 
 export interface GroupsApi {
   /** Every group whose displayName is exactly `name`. */
@@ -19,33 +18,14 @@ const MAX_PAGES = 1000
 /** Entra object ids are GUIDs for groups as for users: the one id rule applies to both. */
 export const isGroupId = isUserId
 
-function unexpected (body: unknown, what: string): UpstreamError {
-  return new UpstreamError('GRAPH_HTTP', `unexpected answer from Graph ${what}`, { status: 0, body, transient: false })
-}
-
-/** Follows @odata.nextLink to the end, handing each page's `value` rows to `row`. */
-async function everyPage (call: Call, first: string, what: string, row: (v: Record<string, unknown>) => void, headers: Record<string, string> = {}): Promise<void> {
-  const seen = new Set<string>()
-  let next: string | undefined = first
-  while (next !== undefined) {
-    if (seen.has(next) || seen.size >= MAX_PAGES) throw unexpected(undefined, `${what}: the pages do not end`)
-    seen.add(next)
-    const body: unknown = (await call('GET', next, what, undefined, headers)).body
-    if (!isObject(body) || !Array.isArray(body['value'])) throw unexpected(body, what)
-    for (const v of body['value'] as unknown[]) if (isObject(v)) row(v)
-    const link: unknown = body['@odata.nextLink']
-    next = typeof link === 'string' && link !== '' ? link : undefined
-  }
-}
-
 export function createGroupsApi (call: Call): GroupsApi {
   return {
     async findByName (name) {
       // OData string literals double their single quotes; the whole filter is then URL-encoded.
       const filter = encodeURIComponent(`displayName eq '${name.replaceAll("'", "''")}'`)
       const out: Array<{ id: string, displayName: string }> = []
-      await everyPage(call, `/v1.0/groups?$filter=${filter}&$select=id,displayName&$top=999`, 'for GET groups by name', (g) => {
-        if (isGroupId(g['id']) && g['displayName'] === name) out.push({ id: g['id'], displayName: name })
+      await everyPage(call, `/v1.0/groups?$filter=${filter}&$select=id,displayName&$top=999`, 'for GET groups by name', MAX_PAGES, (g) => {
+        if (isObject(g) && isGroupId(g['id']) && g['displayName'] === name) out.push({ id: g['id'], displayName: name })
       })
       return out
     },
@@ -57,8 +37,8 @@ export function createGroupsApi (call: Call): GroupsApi {
       // users (nested groups, devices, contacts) are left out here.
       const first = `/v1.0/groups/${idSegment(groupId)}/transitiveMembers?$select=id&$top=999`
       try {
-        await everyPage(call, first, 'for GET group members', (m) => {
-          if (/^#microsoft\.graph\.user$/i.test(String(m['@odata.type'] ?? '')) && isUserId(m['id'])) ids.push(m['id'])
+        await everyPage(call, first, 'for GET group members', MAX_PAGES, (m) => {
+          if (isObject(m) && /^#microsoft\.graph\.user$/i.test(String(m['@odata.type'] ?? '')) && isUserId(m['id'])) ids.push(m['id'])
         })
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 404 && ['Request_ResourceNotFound', 'ResourceNotFound'].includes(errorCode(err.body) ?? '')) return null

@@ -1,22 +1,23 @@
 /**
- * One exchange with Microsoft Graph (or its login endpoint): send, read the whole body on every
- * path so the connection goes back to the pool, and turn anything but a 2xx into one UpstreamError.
- * Throttling (429, and 503/504 that carry Retry-After) becomes GRAPH_RATE_LIMITED with the wait
- * Graph asked for, so the worker can wait without spending an attempt. No retries here.
+ * Graph's side of every exchange (its API and its login endpoint): the shared core (src/http) sends
+ * and reads; this turns anything but a 2xx into one UpstreamError as Graph means it. Throttling
+ * (429, and 503/504 that carry Retry-After) becomes GRAPH_RATE_LIMITED with the wait Graph asked
+ * for, so the worker can wait without spending an attempt. Also Graph's @odata.nextLink paging.
  */
-import { request, type Dispatcher } from 'undici'
-import { UpstreamError } from '../errors.js'
-import { flattenHeaders as flatten, isObject, parseBody } from '../http-body.js'
+import type { Dispatcher } from 'undici'
+import type { UpstreamError } from '../errors.js'
+import { isObject } from '../http/body.js'
+import { answerError, isSuccess, noAnswerError, unexpectedAnswer } from '../http/errors.js'
+import { exchange, type Answer, type ExchangeRequest } from '../http/exchange.js'
+import { followPages } from '../http/link-header.js'
+import { retryAfterMs } from '../http/rate-headers.js'
 
 export { isObject }
+export type { Answer }
 
-export interface Answer { status: number, headers: Record<string, string>, body: unknown }
+export type Call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pathOrUrl: string, what: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>
 
-export interface Exchange {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
-  url: string
-  headers: Record<string, string>
-  body?: string
+export interface GraphRequest extends Pick<ExchangeRequest, 'method' | 'url' | 'headers' | 'body'> {
   /** Says what was being done, for messages: "for GET user". */
   what: string
 }
@@ -24,42 +25,30 @@ export interface Exchange {
 /** When Graph throttles without saying how long, wait this long (its usual hint is seconds). */
 export const DEFAULT_THROTTLE_MS = 10_000
 
-export async function exchange (x: Exchange, opts: { dispatcher: Dispatcher | undefined, timeoutMs: number, secrets: string[] }): Promise<Answer> {
-  let answer: Answer
-  try {
-    const res = await request(x.url, {
-      method: x.method,
-      headers: { accept: 'application/json', 'user-agent': 'enerflo-user-sync', ...x.headers },
-      ...(x.body !== undefined && { body: x.body }),
-      ...(opts.dispatcher !== undefined && { dispatcher: opts.dispatcher }),
-      signal: AbortSignal.timeout(opts.timeoutMs)
-    })
-    const text = await res.body.text()
-    answer = { status: res.statusCode, headers: flatten(res.headers), body: parseBody(text) }
-  } catch (err) {
-    const reason = (err as { code?: string }).code ?? (err as Error).name
-    throw new UpstreamError('GRAPH_UNAVAILABLE', `no answer from Graph ${x.what} (${reason})`, { status: 0, transient: true, cause: err })
-  }
-  if (answer.status >= 200 && answer.status < 300) return answer
-  throw toError(answer, x.what, opts.secrets)
+export async function send (x: GraphRequest, opts: { dispatcher: Dispatcher, timeoutMs: number, secrets: string[] }): Promise<Answer> {
+  const { what, ...req } = x
+  const r = await exchange({ ...req, ...opts })
+  if (!r.ok) throw noAnswerError('GRAPH_UNAVAILABLE', `no answer from Graph ${what} (${r.noAnswer.reason})`, r.noAnswer, true)
+  if (isSuccess(r.answer)) return r.answer
+  throw toError(r.answer, what)
 }
 
-export function toError ({ status, headers, body }: Answer, what: string, secrets: string[] = []): UpstreamError {
-  const init = { status, headers, body }
-  const detail = redact(graphError(body), secrets)
-  const wait = retryAfterMs(headers['retry-after'])
+export function toError (answer: Answer, what: string): UpstreamError {
+  const { status } = answer
+  const detail = graphError(answer.body)
+  const wait = throttleWaitMs(answer.headers)
   if (status === 429 || ((status === 503 || status === 504) && wait !== undefined)) {
-    return new UpstreamError('GRAPH_RATE_LIMITED', `Graph is throttling (${status}) ${what}`, {
-      ...init, transient: true, retryAfterMs: wait ?? DEFAULT_THROTTLE_MS
-    })
+    return answerError('GRAPH_RATE_LIMITED', `Graph is throttling (${status}) ${what}`, answer, { transient: true, retryAfterMs: wait ?? DEFAULT_THROTTLE_MS })
   }
-  if (status >= 500) return new UpstreamError('GRAPH_UNAVAILABLE', `Graph answered ${status} ${what}${detail}`, { ...init, transient: true })
+  if (status >= 500) return answerError('GRAPH_UNAVAILABLE', `Graph answered ${status} ${what}${detail}`, answer, { transient: true })
   if (status === 401 || status === 403) {
-    return new UpstreamError('GRAPH_HTTP', `Graph refused the app ${what} (${status}${detail}): check GRAPH_TENANT_ID, ` +
-      'GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and that the app has User.Read.All and GroupMember.Read.All (admin consent)', { ...init, transient: false })
+    return answerError('GRAPH_HTTP', `Graph refused the app ${what} (${status}${detail}): check GRAPH_TENANT_ID, ` +
+      'GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and that the app has User.Read.All and GroupMember.Read.All (admin consent)', answer, { transient: false })
   }
-  return new UpstreamError('GRAPH_HTTP', `Graph answered ${status} ${what}${detail}`, { ...init, transient: false })
+  return answerError('GRAPH_HTTP', `Graph answered ${status} ${what}${detail}`, answer, { transient: false })
 }
+
+export const unexpected = (answer: Answer | undefined, what: string): UpstreamError => unexpectedAnswer('GRAPH_HTTP', 'Graph', answer, what)
 
 /** Graph's own error code (`Request_ResourceNotFound` …), or the login endpoint's (`invalid_client`). */
 export function errorCode (body: unknown): string | undefined {
@@ -78,16 +67,20 @@ function graphError (body: unknown): string {
   return text === '' ? '' : `: ${text}`
 }
 
-/** Retry-After in seconds or as an HTTP date; at least a second, at most an hour. */
-export function retryAfterMs (value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  const seconds = Number(value)
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - now
-  if (Number.isNaN(ms)) return undefined
-  return Math.min(3_600_000, Math.max(1000, ms))
+/** Graph's Retry-After, at least a second (no hot loop) and at most an hour (no stuck queue). */
+export function throttleWaitMs (headers: Record<string, string>, now?: number): number | undefined {
+  const ms = retryAfterMs(headers, now)
+  return ms === undefined ? undefined : Math.min(3_600_000, Math.max(1000, ms))
 }
 
-function redact (text: string, secrets: string[]): string {
-  return secrets.reduce((t, s) => s === '' ? t : t.replaceAll(s, '[redacted]'), text)
+/** Follows @odata.nextLink to the end, handing each row of each page's `value` to `row`. */
+export async function everyPage (call: Call, first: string, what: string, maxPages: number, row: (v: unknown) => void, headers: Record<string, string> = {}): Promise<void> {
+  await followPages(first, maxPages, () => unexpected(undefined, `${what}: the pages do not end`), async (url) => {
+    const answer = await call('GET', url, what, undefined, headers)
+    const body = answer.body
+    if (!isObject(body) || !Array.isArray(body['value'])) throw unexpected(answer, what)
+    for (const v of body['value'] as unknown[]) row(v)
+    const link = body['@odata.nextLink']
+    return typeof link === 'string' && link !== '' ? link : undefined
+  })
 }
-

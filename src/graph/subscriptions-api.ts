@@ -3,8 +3,7 @@
  * delete. Called only by the subscription worker, never by a receiver.
  */
 import { UpstreamError } from '../errors.js'
-import { errorCode, isObject } from './http.js'
-import type { Call } from './client.js'
+import { errorCode, everyPage, isObject, type Call } from './http.js'
 
 export interface Subscription {
   id: string
@@ -73,14 +72,7 @@ export function createSubscriptionsApi (call: Call): SubscriptionsApi {
     },
     async list () {
       const out: Subscription[] = []
-      let next: string | undefined = '/v1.0/subscriptions'
-      for (let page = 0; next !== undefined && page < MAX_PAGES; page++) {
-        const body: unknown = (await call('GET', next, 'for GET subscriptions')).body
-        if (!isObject(body) || !Array.isArray(body['value'])) throw new UpstreamError('GRAPH_HTTP', 'unexpected answer from Graph for GET subscriptions', { status: 0, body, transient: false })
-        for (const s of body['value'] as unknown[]) out.push(toSubscription(s, 'for GET subscriptions'))
-        const link: unknown = body['@odata.nextLink']
-        next = typeof link === 'string' && link !== '' ? link : undefined
-      }
+      await everyPage(call, '/v1.0/subscriptions', 'for GET subscriptions', MAX_PAGES, (s) => { out.push(toSubscription(s, 'for GET subscriptions')) })
       return out
     },
     async renew (id, expirationDateTime) {

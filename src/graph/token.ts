@@ -5,7 +5,7 @@
  */
 import type { Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
-import { exchange, isObject } from './http.js'
+import { isObject, send } from './http.js'
 
 export interface GraphCredentials {
   tenantId: string
@@ -24,7 +24,7 @@ export interface TokenSource {
 // Renew this long before expiry so a token never runs out in the middle of a job's calls.
 const EARLY_MS = 5 * 60_000
 
-export function createTokenSource (opts: { credentials: GraphCredentials, apiUrl: string, dispatcher: Dispatcher | undefined, timeoutMs: number, now?: () => number }): TokenSource {
+export function createTokenSource (opts: { credentials: GraphCredentials, apiUrl: string, dispatcher: Dispatcher, timeoutMs: number, now?: () => number }): TokenSource {
   const { credentials: c } = opts
   const now = opts.now ?? Date.now
   const url = `${c.loginUrl.replace(/\/+$/, '')}/${encodeURIComponent(c.tenantId)}/oauth2/v2.0/token`
@@ -36,7 +36,7 @@ export function createTokenSource (opts: { credentials: GraphCredentials, apiUrl
   async function fetchToken (): Promise<string> {
     const body = new URLSearchParams({ client_id: c.clientId, client_secret: c.clientSecret, scope, grant_type: 'client_credentials' }).toString()
     const started = now()
-    const answer = await exchange({
+    const answer = await send({
       method: 'POST', url, body, what: 'for the access token', headers: { 'content-type': 'application/x-www-form-urlencoded' }
     }, { dispatcher: opts.dispatcher, timeoutMs: opts.timeoutMs, secrets: [c.clientSecret] }).catch((err: unknown) => {
       if (err instanceof UpstreamError && err.code === 'GRAPH_HTTP') {

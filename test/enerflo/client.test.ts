@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { Agent, MockAgent } from 'undici'
 import { UpstreamError } from '../../src/errors.js'
-import { createEnerfloClient, describeRejection, type EnerfloClient, type EnerfloClientOptions } from '../../src/enerflo/client.js'
-import { rateLimitResetMs, rateLimitedForMs, retryAfterMs } from '../../src/enerflo/rate-headers.js'
+import { createEnerfloClient, describeRejection, rateLimitedForMs, type EnerfloClient, type EnerfloClientOptions } from '../../src/enerflo/client.js'
+import { rateLimitResetMs, retryAfterMs } from '../../src/http/rate-headers.js'
 import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions } from '../../src/enerflo/sandbox.js'
 
 const SEED = new URL('../../sandbox/enerflo-users.json', import.meta.url).pathname

@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { createGraphClient } from '../../src/graph/client.js'
 import { createLocalGraph } from '../../src/graph/local-graph.js'
-import { retryAfterMs } from '../../src/graph/http.js'
+import { throttleWaitMs } from '../../src/graph/http.js'
 import { secret } from '../helpers/harness.js'
 import { G, GRAPH_GROUPS, graphUsers } from '../helpers/graph-fixtures.js'
 import type { UpstreamError } from '../../src/errors.js'
@@ -74,9 +74,9 @@ t.test('a wrong client secret is a permanent error that never shows the secret',
 })
 
 t.test('Retry-After in seconds or as a date', async (t) => {
-  t.equal(retryAfterMs('3'), 3000)
-  t.equal(retryAfterMs('0'), 1000, 'at least a second')
-  t.equal(retryAfterMs(new Date(Date.now() + 5000).toUTCString(), Date.now()) as number > 3000, true)
-  t.equal(retryAfterMs('soon'), undefined)
-  t.equal(retryAfterMs(undefined), undefined)
+  t.equal(throttleWaitMs({ 'retry-after': '3' }), 3000)
+  t.equal(throttleWaitMs({ 'retry-after': '0' }), 1000, 'at least a second')
+  t.equal(throttleWaitMs({ 'retry-after': new Date(Date.now() + 5000).toUTCString() }, Date.now()) as number > 3000, true)
+  t.equal(throttleWaitMs({ 'retry-after': 'soon' }), undefined)
+  t.equal(throttleWaitMs({}), undefined)
 })

@@ -1,6 +1,6 @@
 /**
- * Small helpers every HTTP client here needs when it reads an answer: headers as plain strings,
- * a body that may or may not be JSON, and a check for a JSON object.
+ * Reading an answer as plain data: headers as one string each, a body that may or may not be JSON,
+ * and a check for a JSON object. Every outbound client reads answers through these.
  */
 
 /** undici's header values (string, string[] or undefined) as lower-cased name → string. */
@@ -12,7 +12,7 @@ export function flattenHeaders (raw: Record<string, string | string[] | undefine
   return out
 }
 
-/** The parsed JSON, or the text itself when it is not JSON (an HTML error page, say). */
+/** The parsed JSON, or the text itself when it is not JSON (an HTML error page, say), cut short. */
 export function parseBody (text: string, maxTextLength = Infinity): unknown {
   if (text === '') return undefined
   try {
