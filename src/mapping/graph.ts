@@ -1,13 +1,12 @@
 /**
- * A Graph (Entra ID) user, its manager and its group names → the Enerflo state it should have.
- * Pure, and the same rules as Okta (src/mapping/okta.ts): a person looks the same in Enerflo
- * whichever provider they come from.
+ * The Graph (Entra ID) adapter: a Graph user, its manager and its group names → a PersonData for
+ * the mapping core (core.ts), which applies the same rules as for Okta. Only what is Graph's own
+ * lives here: property names, $select, and reading a property path.
  */
-import { mapGroups } from './groups.js'
+import { mapDeletedPerson, mapPerson, type ManagerData, type PersonData } from './core.js'
 import type { Mapping } from './mapping-file.js'
-import { normalisePhone } from './phone.js'
-import type { EnerfloUserFields, MappingNote, MappingResult } from './types.js'
-import { emailValue, enerfloUserIdValue, textValue } from './values.js'
+import type { MappingResult } from './types.js'
+import { textValue } from './values.js'
 
 /** A Graph user as `GET /users/{id}?$select=…` returns it: only the selected properties. */
 export type GraphUserData = { id: string } & Record<string, unknown>
@@ -36,67 +35,42 @@ function attributeValue (user: Record<string, unknown>, path: string): unknown {
   return v
 }
 
-/** The desired Enerflo state for a Graph user; `null` means Graph no longer has the user. */
-export function mapGraphUser (user: GraphUserData | null, manager: GraphManagerData | null, groupNames: readonly string[], mapping: Mapping): MappingResult {
-  if (user === null) {
-    return { desired: { active: false }, notes: [{ field: 'active', reason: 'the user no longer exists in Entra ID; deactivated' }] }
+/**
+ * The manager's address: mail when it holds anything, else userPrincipalName. Graph has told us
+ * there is a manager, so an address we cannot use is noted whatever the reason.
+ */
+function managerData (manager: GraphManagerData): ManagerData {
+  const hasMail = textValue(manager.mail) !== undefined
+  return {
+    label: hasMail ? 'manager.mail' : 'manager.userPrincipalName',
+    value: hasMail ? manager.mail : manager.userPrincipalName,
+    unusable: 'the manager has no usable mail or userPrincipalName'
   }
-  const desired: EnerfloUserFields = {}
-  const notes: MappingNote[] = []
-
-  const firstName = textValue(user['givenName'])
-  if (firstName !== undefined) desired.first_name = firstName
-  const lastName = textValue(user['surname'])
-  if (lastName !== undefined) desired.last_name = lastName
-
-  const mail = emailValue(user['mail'])
-  const upn = emailValue(user['userPrincipalName'])
-  if (mail !== undefined && 'email' in mail) desired.email = mail.email
-  else if (upn !== undefined && 'email' in upn) desired.email = upn.email
-  else if (mail !== undefined) notes.push({ field: 'email', reason: `mail: ${mail.reason}` })
-
-  mapPhone(user, desired, notes)
-
-  if (manager !== null) {
-    const m = emailValue(manager.mail) ?? emailValue(manager.userPrincipalName)
-    if (m !== undefined && 'email' in m) desired.manager_email = m.email
-    else notes.push({ field: 'manager_email', reason: 'the manager has no usable mail or userPrincipalName' })
-  }
-
-  // accountEnabled missing means we may not read it (permissions), not that the person left:
-  // leave `active` alone rather than deactivate on a guess.
-  if (typeof user['accountEnabled'] === 'boolean') desired.active = user['accountEnabled']
-  else notes.push({ field: 'active', reason: 'accountEnabled not returned by Graph; active left as it is' })
-
-  const mapped = mapGroups(groupNames, mapping)
-  Object.assign(desired, mapped.fields)
-  notes.push(...mapped.notes)
-
-  const result: MappingResult = { desired, notes }
-  const idAttribute = mapping.identity.graph?.enerfloUserIdAttribute
-  if (idAttribute !== undefined) {
-    const id = enerfloUserIdValue(attributeValue(user, idAttribute))
-    if (id !== undefined && 'id' in id) result.enerfloUserId = id.id
-    else if (id !== undefined) notes.push({ field: 'id', reason: `${idAttribute}: ${id.reason}` })
-  }
-  return result
 }
 
-/** mobilePhone first (what reps answer), then the first business phone. */
-function mapPhone (user: Record<string, unknown>, desired: EnerfloUserFields, notes: MappingNote[]): void {
+/** What a Graph user says about the person, in the core's terms. */
+export function graphPerson (user: GraphUserData, manager: GraphManagerData | null, groupNames: readonly string[], mapping: Mapping): PersonData {
   const business = Array.isArray(user['businessPhones']) ? user['businessPhones'][0] as unknown : undefined
-  const refused: string[] = []
-  for (const [name, value] of [['mobilePhone', user['mobilePhone']], ['businessPhones[0]', business]] as const) {
-    const phone = normalisePhone(value)
-    if (phone === undefined) continue
-    if ('phone' in phone) {
-      desired.phone = phone.phone
-      break
-    }
-    refused.push(`${name}: ${phone.reason}`)
+  const person: PersonData = {
+    firstName: user['givenName'],
+    lastName: user['surname'],
+    emails: [{ label: 'mail', value: user['mail'] }, { label: 'userPrincipalName', value: user['userPrincipalName'] }],
+    // mobilePhone first: it is what reps answer.
+    phones: [{ label: 'mobilePhone', value: user['mobilePhone'] }, { label: 'businessPhones[0]', value: business }],
+    // accountEnabled missing means we may not read it (permissions), not that the person left:
+    // leave `active` alone rather than deactivate on a guess.
+    status: typeof user['accountEnabled'] === 'boolean'
+      ? { active: user['accountEnabled'] }
+      : { note: 'accountEnabled not returned by Graph; active left as it is' },
+    groupNames
   }
-  if (refused.length > 0) {
-    const outcome = desired.phone === undefined ? 'phone left out' : 'used the next phone attribute'
-    notes.push({ field: 'phone', reason: `${refused.join('; ')}; ${outcome}` })
-  }
+  if (manager !== null) person.manager = managerData(manager)
+  const idAttribute = mapping.identity.graph?.enerfloUserIdAttribute
+  if (idAttribute !== undefined) person.enerfloUserId = { label: idAttribute, value: attributeValue(user, idAttribute) }
+  return person
+}
+
+/** The desired Enerflo state for a Graph user; `null` means Graph no longer has the user. */
+export function mapGraphUser (user: GraphUserData | null, manager: GraphManagerData | null, groupNames: readonly string[], mapping: Mapping): MappingResult {
+  return user === null ? mapDeletedPerson('Entra ID') : mapPerson(graphPerson(user, manager, groupNames, mapping), mapping)
 }

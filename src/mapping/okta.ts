@@ -1,12 +1,11 @@
 /**
- * An Okta user (as the Users API returns it now) → the Enerflo state it should have. Pure: the
- * worker fetches the user and its groups, this decides, the diff decides what to send.
+ * The Okta adapter: an Okta user (as the Users API returns it now) and its groups → a PersonData
+ * for the mapping core (core.ts), which decides the Enerflo state. Only what is Okta's own lives
+ * here: profile attribute names, the status words, and where the mapping file points.
  */
-import { mapGroups } from './groups.js'
+import { mapDeletedPerson, mapPerson, type PersonData } from './core.js'
 import type { Mapping } from './mapping-file.js'
-import { normalisePhone } from './phone.js'
-import type { EnerfloUserFields, MappingNote, MappingResult, OktaGroup, OktaUser } from './types.js'
-import { emailValue, enerfloUserIdValue, textValue } from './values.js'
+import type { MappingResult, OktaGroup, OktaUser } from './types.js'
 
 /**
  * Okta user status → Enerflo `active`. A user who can still sign in (or is about to: PROVISIONED,
@@ -23,72 +22,32 @@ export const OKTA_ACTIVE_STATUSES: Readonly<Record<string, boolean>> = Object.fr
   DEPROVISIONED: false
 })
 
-/** The desired Enerflo state for an Okta user; `null` means Okta no longer has the user. */
-export function mapOktaUser (user: OktaUser | null, groups: OktaGroup[], mapping: Mapping): MappingResult {
-  if (user === null) {
-    return {
-      desired: { active: false },
-      notes: [{ field: 'active', reason: 'the user no longer exists in Okta; deactivated' }]
-    }
-  }
+/** What an Okta user says about the person, in the core's terms. */
+export function oktaPerson (user: OktaUser, groups: readonly OktaGroup[], mapping: Mapping): PersonData {
   const profile = user.profile
-  const desired: EnerfloUserFields = {}
-  const notes: MappingNote[] = []
-
-  const firstName = textValue(profile['firstName'])
-  if (firstName !== undefined) desired.first_name = firstName
-  const lastName = textValue(profile['lastName'])
-  if (lastName !== undefined) desired.last_name = lastName
-
-  const email = emailValue(profile['email'])
-  const login = emailValue(profile['login'])
-  if (email !== undefined && 'email' in email) desired.email = email.email
-  else if (login !== undefined && 'email' in login) desired.email = login.email
-  else if (email !== undefined) notes.push({ field: 'email', reason: `profile.email: ${email.reason}` })
-
-  mapPhone(profile, desired, notes)
-
-  const managerAttribute = mapping.identity.okta?.managerEmailAttribute
-  if (managerAttribute !== undefined) {
-    const manager = emailValue(profile[managerAttribute])
-    if (manager !== undefined && 'email' in manager) desired.manager_email = manager.email
-    else if (manager !== undefined) notes.push({ field: 'manager_email', reason: `profile.${managerAttribute}: ${manager.reason}` })
-  }
-
+  const attribute = (name: string): { label: string, value: unknown } => ({ label: `profile.${name}`, value: profile[name] })
+  // hasOwn: a status such as "constructor" must not find Object.prototype's members.
   const active = Object.hasOwn(OKTA_ACTIVE_STATUSES, user.status) ? OKTA_ACTIVE_STATUSES[user.status] : undefined
-  desired.active = active ?? false
-  if (active === undefined) {
-    notes.push({ field: 'active', reason: `unknown Okta status ${JSON.stringify(user.status)}; treated as inactive` })
+  const person: PersonData = {
+    firstName: profile['firstName'],
+    lastName: profile['lastName'],
+    // login is often an address too, and the only one some orgs fill in.
+    emails: [attribute('email'), attribute('login')],
+    // mobilePhone first: it is what reps answer.
+    phones: [attribute('mobilePhone'), attribute('primaryPhone')],
+    // An unknown status could be a new way of being locked out: inactive is the safe guess.
+    status: active === undefined
+      ? { active: false, note: `unknown Okta status ${JSON.stringify(user.status)}; treated as inactive` }
+      : { active },
+    groupNames: groups.map((g) => g.profile.name)
   }
-
-  const mapped = mapGroups(groups.map((g) => g.profile.name), mapping)
-  Object.assign(desired, mapped.fields)
-  notes.push(...mapped.notes)
-
-  const result: MappingResult = { desired, notes }
-  const idAttribute = mapping.identity.okta?.enerfloUserIdAttribute
-  if (idAttribute !== undefined) {
-    const id = enerfloUserIdValue(profile[idAttribute])
-    if (id !== undefined && 'id' in id) result.enerfloUserId = id.id
-    else if (id !== undefined) notes.push({ field: 'id', reason: `profile.${idAttribute}: ${id.reason}` })
-  }
-  return result
+  const identity = mapping.identity.okta
+  if (identity?.managerEmailAttribute !== undefined) person.manager = attribute(identity.managerEmailAttribute)
+  if (identity?.enerfloUserIdAttribute !== undefined) person.enerfloUserId = attribute(identity.enerfloUserIdAttribute)
+  return person
 }
 
-/** mobilePhone first (what reps answer), primaryPhone when mobile is missing or unusable. */
-function mapPhone (profile: Record<string, unknown>, desired: EnerfloUserFields, notes: MappingNote[]): void {
-  const refused: string[] = []
-  for (const attribute of ['mobilePhone', 'primaryPhone']) {
-    const phone = normalisePhone(profile[attribute])
-    if (phone === undefined) continue
-    if ('phone' in phone) {
-      desired.phone = phone.phone
-      break
-    }
-    refused.push(`profile.${attribute}: ${phone.reason}`)
-  }
-  if (refused.length > 0) {
-    const outcome = desired.phone === undefined ? 'phone left out' : 'used the next phone attribute'
-    notes.push({ field: 'phone', reason: `${refused.join('; ')}; ${outcome}` })
-  }
+/** The desired Enerflo state for an Okta user; `null` means Okta no longer has the user. */
+export function mapOktaUser (user: OktaUser | null, groups: OktaGroup[], mapping: Mapping): MappingResult {
+  return user === null ? mapDeletedPerson('Okta') : mapPerson(oktaPerson(user, groups, mapping), mapping)
 }
