@@ -8,6 +8,7 @@ import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { SyncError } from '../src/errors.js'
+import { statName, type StatArea } from '../src/sync/stats.js'
 import { rejectionReason } from './status-sources.js'
 
 export const ErrorReply = Type.Object({
@@ -30,16 +31,18 @@ function validationCode (url: string): string {
 }
 
 export default fp(async (app) => {
-  /** Counts a rejected webhook request for /status, best effort: Redis may be why it failed. */
+  /**
+   * Counts a rejected receiver request for /status, best effort: Redis may be why it failed. The
+   * route says whose it is (`config.source`); other routes' rejections are not source counters.
+   */
   const countRejection = (request: FastifyRequest, status: number, aborted: boolean): void => {
-    const url = request.routeOptions.url
+    const url = request.routeOptions.url ?? ''
+    const source = (request.routeOptions.config as { source?: StatArea } | undefined)?.source ?? (url.startsWith('/webhooks/') ? url.split('/')[2] as StatArea : undefined)
+    if (source === undefined || !app.hasDecorator('stats')) return
     // A client that hung up mid-body sent nothing malformed: count it apart from rejections.
     const reason = aborted ? undefined : rejectionReason(status)
-    if (aborted && url?.startsWith('/webhooks/') === true && app.hasDecorator('store')) {
-      app.redis.hincrby(app.store.statsKey, `${url.split('/')[2] ?? 'unknown'}.client-aborted`, 1).catch(() => {})
-    }
-    if (url?.startsWith('/webhooks/') !== true || reason === undefined || !app.hasDecorator('store')) return
-    app.redis.hincrby(app.store.statsKey, `${url.split('/')[2] ?? 'unknown'}.rejected.${reason}`, 1).catch(() => {})
+    if (aborted) app.stats.bump({ [statName.aborted(source)]: 1 })
+    else if (reason !== undefined) app.stats.bump({ [statName.rejected(source, reason)]: 1 })
   }
   app.setErrorHandler(async (err: Error & { statusCode?: number, code?: string, validation?: unknown, validationContext?: string }, request, reply) => {
     let status = 500

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { SyncError } from '../src/errors.js'
+import { statName } from '../src/sync/stats.js'
 import { acceptItems } from '../src/graph/accept.js'
 import { NotificationCollectionSchema } from '../src/graph/notifications.js'
 import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../queues/graph-subscription-queue.js'
@@ -24,6 +25,7 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
   const { graph } = app
   app.withTypeProvider<TypeBoxTypeProvider>().post('/webhooks/graph/lifecycle', {
     bodyLimit: 1024 * 1024,
+    config: { source: 'graph' },
     schema: { body: NotificationCollectionSchema, response: { 202: Accepted, '4xx': ErrorReply, '5xx': ErrorReply } }
   }, async (request, reply) => {
     const { accepted, wrongState, wrongTenant } = acceptItems(request.body.value, { clientStates: graph.config.clientStates, tenantId: graph.config.tenantId })
@@ -38,10 +40,11 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
       counts[known ? event : 'unknown'] = (counts[known ? event : 'unknown'] ?? 0) + 1
     }
     const now = new Date().toISOString()
-    const stats = app.store.statsKey
-    const m = app.redis.multi()
-    for (const [event, n] of Object.entries(counts)) m.hincrby(stats, `graph.lifecycle.${event}`, n)
-    if (wrongState + wrongTenant > 0) m.hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant)
+    const m = app.stats.into(app.redis.multi(), {
+      ...Object.fromEntries(Object.entries(counts).map(([event, n]) => [statName.lifecycle(event), n])),
+      [statName.rejected('graph', 'client-state')]: wrongState,
+      [statName.rejected('graph', 'tenant')]: wrongTenant
+    })
     if (accepted.length > 0) {
       const last = accepted.at(-1)?.lifecycleEvent ?? 'unknown'
       m.hset(graph.state.key, 'lastLifecycleEvent', `${now} ${last.slice(0, 64)}`)

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { matchesAnySecret } from '../src/secret.js'
 import { SyncError } from '../src/errors.js'
+import { statName } from '../src/sync/stats.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,8 +23,8 @@ export default fp(async (app, opts: { token: string | undefined }) => {
     const header = request.headers.authorization
     const token = header?.startsWith('Bearer ') === true ? header.slice(7) : undefined
     if (!matchesAnySecret(token, [opts.token])) {
-      app.redis.hincrby(`${app.config.QUEUE_PREFIX}:stats`, 'ops.rejected.auth', 1).catch(() => {})
+      app.stats.bump({ [statName.rejected('ops', 'auth')]: 1 })
       app.rejectAuth(request, reply, 'OPS_AUTH', 'send Authorization: Bearer <OPS_TOKEN>')
     }
   })
-}, { name: 'ops-auth', dependencies: ['auth-failures'] })
+}, { name: 'ops-auth', dependencies: ['auth-failures', 'sync-services'] })

@@ -8,6 +8,7 @@ import type { Config } from '../src/config.js'
 import type { Mapping } from '../src/mapping/mapping-file.js'
 import { createBudget, type Budget } from '../src/sync/budget.js'
 import { createStateStore, type StateStore } from '../src/sync/state-store.js'
+import { createStats, type Stats } from '../src/sync/stats.js'
 import { SYNC_QUEUE, type SyncJobData } from '../queues/sync-queue.js'
 
 declare module 'fastify' {
@@ -15,6 +16,7 @@ declare module 'fastify' {
     config: Config
     mapping: Mapping
     store: StateStore
+    stats: Stats
     budget: Budget
     syncQueue: Queue<SyncJobData>
   }
@@ -27,6 +29,7 @@ export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
   app.decorate('store', createStateStore(app.redis, config.QUEUE_PREFIX, {
     auditMaxEntries: config.AUDIT_MAX_ENTRIES, auditMaxAgeDays: config.AUDIT_MAX_AGE_DAYS
   }))
+  app.decorate('stats', createStats(app.redis, config.QUEUE_PREFIX, (err) => app.log.warn({ err: { message: err.message } }, 'counters not updated')))
   app.decorate('budget', createBudget(app.redis, {
     prefix: config.QUEUE_PREFIX, max: config.ENERFLO_RATE_LIMIT_MAX, windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS
   }))

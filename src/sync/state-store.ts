@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis'
 import type { EnerfloUpdateBody, EnerfloUserFields } from '../mapping/types.js'
 import { createLinks } from './links.js'
+import { createStats, statName } from './stats.js'
 
 export interface UserRecord {
   enerfloId: number | undefined
@@ -49,7 +50,7 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
   const userHash = (key: string): string => `${prefix}:user:${key}`
   const auditList = (key: string): string => `${prefix}:audit:${key}`
   const unresolvedSet = `${prefix}:unresolved`
-  const statsHash = `${prefix}:stats`
+  const stats = createStats(redis, prefix)
   const lastKey = (kind: 'success' | 'failure'): string => `${prefix}:last:${kind}`
 
   const audit = (m: ReturnType<Redis['multi']>, key: string, entry: AuditEntry): void => {
@@ -85,7 +86,7 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
         .hdel(userHash(key), 'inDoubt')
         .zrem(unresolvedSet, key)
         .set(lastKey('success'), JSON.stringify({ at: entry.at, userKey: key, fields: entry.fields ?? [] }))
-        .hincrby(statsHash, 'sync.applied', 1)
+      stats.into(m, { [statName.sync('applied')]: 1 })
       audit(m, key, entry)
       await m.exec()
     },
@@ -97,7 +98,7 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
       if (entry.outcome === 'failed' && entry.error !== undefined) {
         m.set(lastKey('failure'), JSON.stringify({ at: entry.at, userKey: key, ...entry.error }))
       }
-      m.hincrby(statsHash, `sync.${entry.outcome}`, 1)
+      stats.into(m, { [statName.sync(entry.outcome)]: 1 })
       audit(m, key, entry)
       await m.exec()
     },
@@ -127,12 +128,10 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
       }
     },
 
-    async stats (): Promise<Record<string, number>> {
-      const raw = await redis.hgetall(statsHash)
-      return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]))
-    },
+    /** The counters (src/sync/stats.ts owns them; kept here for the routes that read both). */
+    stats: stats.read,
 
-    statsKey: statsHash,
+    statsKey: stats.hash,
     eventKey: (source: string, eventId: string): string => `${prefix}:event:${source}:${eventId}`
   }
 }
