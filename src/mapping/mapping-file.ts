@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { SyncError } from '../errors.js'
 import { DEFAULT_ROLE_NAMES, describeUnknownRole } from './roles.js'
+import { roleSlugProblems } from '../enerflo/roles.js'
 
 const Attribute = Type.String({ minLength: 1 })
 const GroupName = Type.String({ minLength: 1 })
@@ -33,7 +34,9 @@ export const MappingSchema = Type.Object({
     group: GroupName,
     officeId: Type.Number()
   }, { additionalProperties: false })),
-  knownRoles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }))
+  knownRoles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  // Slug → Role Name over the defaults of src/enerflo/roles.ts, for a tenant whose names differ.
+  roleSlugs: Type.Optional(Type.Record(Type.String(), Type.String({ minLength: 1 })))
 }, { additionalProperties: false })
 
 export type Mapping = Static<typeof MappingSchema>
@@ -52,9 +55,13 @@ export function parseMapping (json: unknown): ParseMappingResult {
   const roles = entries(file['roles'])
   const offices = entries(file['offices'])
   const knownRoles = file['knownRoles']
-  const known = Array.isArray(knownRoles) && knownRoles.length > 0 && knownRoles.every(isText)
-    ? knownRoles
-    : DEFAULT_ROLE_NAMES
+  const slugs = isRecord(file['roleSlugs']) ? file['roleSlugs'] : {}
+  // A name the file gives a slug is a Role Name of this tenant, so roles may use it.
+  const known = [...new Set([
+    ...Array.isArray(knownRoles) && knownRoles.length > 0 && knownRoles.every(isText) ? knownRoles : DEFAULT_ROLE_NAMES,
+    ...Object.values(slugs).filter(isText)
+  ])]
+  problems.push(...roleSlugProblems(slugs))
 
   roles.forEach((entry, i) => {
     const names: unknown = entry['roles']

@@ -3,13 +3,20 @@
  * slugs, so the mapping file is checked against these at start rather than failing user by user.
  */
 
-/** The Role Names seen in Enerflo's docs; a mapping file's `knownRoles` replaces this list. */
+/**
+ * The Role Names a mapping file may use unless its `knownRoles` replaces this list. Sources
+ * (FACTS.md §1): "Sales Rep", "Setter", "Sales Rep Manager", "Regional Manager" and "Company
+ * Admin" were seen working on PUT (NOX ensure-user-roles; "Sales Manager", shipped before, was
+ * never seen and is probably wrong); "Super Admin", "Office Admin" are Enerflo's legacy admin
+ * names (its help centre's role descriptions); "Project Manager" is the role Enerflo's "Update a
+ * User" docs name for install contacts. Their slugs are in src/enerflo/roles.ts.
+ */
 export const DEFAULT_ROLE_NAMES: readonly string[] = Object.freeze([
   'Super Admin',
   'Company Admin',
   'Office Admin',
   'Regional Manager',
-  'Sales Manager',
+  'Sales Rep Manager',
   'Sales Rep',
   'Setter',
   'Project Manager'

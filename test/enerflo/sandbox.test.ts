@@ -136,7 +136,7 @@ t.test('offices: unknown ids refused; ids after the first kept only for a Region
   t.same(rep.json.data.office_ids, [102])
   t.equal((await put({ id: 1001, office_ids: [103, 101, 102] })).status, 200)
   t.same(sb.user(1001)?.office_ids, [103, 101, 102], 'a Regional Manager keeps all')
-  t.equal((await put({ id: 1001, roles: ['Sales Manager'], office_ids: [101, 102] })).status, 200)
+  t.equal((await put({ id: 1001, roles: ['Sales Rep Manager'], office_ids: [101, 102] })).status, 200)
   t.same(sb.user(1001)?.office_ids, [101], 'the resulting roles decide')
   const seed = await loadSandboxSeed(SEED)
   const anyOffice = createEnerfloSandbox({ apiKey: 'k', users: seed.users })

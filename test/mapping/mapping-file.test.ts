@@ -7,12 +7,12 @@ import { SyncError } from '../../src/errors.js'
 
 const valid = () => ({
   identity: { okta: { enerfloUserIdAttribute: 'enerfloUserId', managerEmailAttribute: 'managerEmail' }, graph: { enerfloUserIdAttribute: 'employeeId' } },
-  roles: [{ group: 'Reps', roles: ['Sales Rep'] }, { group: 'RMs', roles: ['Regional Manager', 'Sales Manager'] }],
+  roles: [{ group: 'Reps', roles: ['Sales Rep'] }, { group: 'RMs', roles: ['Regional Manager', 'Sales Rep Manager'] }],
   offices: [{ group: 'Office A', officeId: 101 }, { group: 'Office B', officeId: 2147483647 }]
 })
 
 t.test('the default role names are the ones in Enerflo docs', async (t) => {
-  t.same(DEFAULT_ROLE_NAMES, ['Super Admin', 'Company Admin', 'Office Admin', 'Regional Manager', 'Sales Manager', 'Sales Rep', 'Setter', 'Project Manager'])
+  t.same(DEFAULT_ROLE_NAMES, ['Super Admin', 'Company Admin', 'Office Admin', 'Regional Manager', 'Sales Rep Manager', 'Sales Rep', 'Setter', 'Project Manager'])
 })
 
 t.test('a valid file parses, and the repo default mapping.json is valid', async (t) => {
@@ -107,4 +107,22 @@ t.test('loadMappingFile throws one MAPPING_INVALID listing every problem, one pe
   t.same((await loadMappingFile(join(dir, 'good.json'))).roles[0], { group: 'Reps', roles: ['Sales Rep'] })
   await writeFile(join(dir, 'good.json'), '[]')
   await t.rejects(loadMappingFile(join(dir, 'good.json')), { message: /\(top level\): Expected object/ })
+})
+
+t.test('roleSlugs overrides the slug table; its names become known Role Names; bad entries are named', async (t) => {
+  const custom = { identity: {}, roles: [{ group: 'C', roles: ['Closer'] }], offices: [], roleSlugs: { closer: 'Closer', manager: 'Team Lead' } }
+  const ok = parseMapping(custom)
+  t.ok(ok.ok, 'a name given a slug may be used in roles')
+  if (ok.ok) t.same(ok.mapping.roleSlugs, { closer: 'Closer', manager: 'Team Lead' })
+  t.notOk(parseMapping({ ...custom, roleSlugs: undefined }).ok, 'without the slug entry "Closer" is unknown')
+
+  const bad = parseMapping({ identity: {}, roles: [], offices: [], roleSlugs: { 'Sales Rep': 'Sales Rep', closer: 'Setter', empty: '', n: 5 } })
+  t.notOk(bad.ok)
+  if (bad.ok) return
+  const all = bad.problems.join('\n')
+  t.match(all, '/roleSlugs/Sales Rep: "Sales Rep" is not a Role slug')
+  t.match(all, '/roleSlugs/closer: the Role Name "Setter" is also the name of slug "setter"')
+  t.match(all, /\/roleSlugs\/empty: .*/)
+  t.match(all, /\/roleSlugs\/n: .*/)
+  t.equal(bad.problems.length, 4)
 })
