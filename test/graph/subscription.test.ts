@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { FastifyInstance } from 'fastify'
 import { lifecycleItem, startGraphHarness, type GraphHarness } from '../helpers/graph-harness.js'
 import { waitFor } from '../helpers/wait.js'
 import { LIFETIME_MS } from '../../src/graph/subscription-keeper.js'
@@ -9,13 +10,38 @@ const calls = (h: GraphHarness, method: string, re: RegExp): number => h.graph.r
 const creates = (h: GraphHarness): number => h.graph.createdSubscriptions().filter((s) => s.resource === 'users').length
 const userSubs = (h: GraphHarness) => h.graph.subscriptions().filter((s) => s.resource === 'users')
 const renewals = (h: GraphHarness): number => calls(h, 'PATCH', /^\/v1\.0\/subscriptions\//)
-const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
+interface Check { outcome: string, processedOn: number, finishedOn: number }
+/**
+ * Each subscription job the apps' workers finish from now on: what it came to ("ensure:current",
+ * "ensure:renewed", "ensure:failed" …) and when it ran. The event that proves a check ran to its end.
+ */
+const finished = (apps: FastifyInstance[], into: Check[] = []): Check[] => {
+  const push = (job: { name: string, processedOn?: number | undefined, finishedOn?: number | undefined } | undefined, outcome: string): void => {
+    into.push({ outcome: `${job?.name ?? '?'}:${outcome}`, processedOn: job?.processedOn ?? NaN, finishedOn: job?.finishedOn ?? NaN })
+  }
+  for (const app of apps) {
+    app.graphSubscriptionWorker?.on('completed', (job, outcome) => { push(job, String(outcome)) })
+    app.graphSubscriptionWorker?.on('failed', (job) => { push(job, 'failed') })
+  }
+  return into
+}
+const outcomesOf = (checks: Check[]): string[] => checks.map((c) => c.outcome)
+/** Pairs of checks that ran at the same time, by the times BullMQ recorded for them. */
+const overlapping = (checks: Check[]): string[] => {
+  const byStart = [...checks].sort((a, b) => a.processedOn - b.processedOn)
+  return byStart.slice(1).flatMap((c, i) => {
+    const before = byStart[i] as Check
+    return c.processedOn < before.finishedOn ? [`${before.outcome} ${before.processedOn}–${before.finishedOn} and ${c.outcome} from ${c.processedOn}`] : []
+  })
+}
 const status = async (h: GraphHarness) => (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json()
 const CHECK = { GRAPH_SUBSCRIPTION_CHECK_MS: '250' }
 const hasReason = (st: { reasons: string[] }, re: RegExp): boolean => st.reasons.some((r) => re.test(r))
 
 t.test('the subscription is created once, validated by our own receiver, and shown in /status', async (t) => {
   const h = await startGraphHarness(t, { env: CHECK })
+  // Listening before any job can finish: the first check needs Graph, which is a round trip away.
+  const outcomes = finished([h.app])
   const [s] = await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
   t.match(s, {
     resource: 'users', changeType: 'updated,deleted', clientState: h.clientState,
@@ -23,10 +49,13 @@ t.test('the subscription is created once, validated by our own receiver, and sho
   })
   const left = Date.parse(s?.expirationDateTime ?? '') - Date.now()
   t.ok(left > LIFETIME_MS - 60_000 && left <= 41_760 * 60_000, 'asks for (almost) the users maximum of 41,760 minutes')
-  await h.buildAnother()
-  await sleep(1000)
+  finished([await h.buildAnother()], outcomes)
+  const from = outcomes.length
+  await waitFor('three more checks, by either instance', () => outcomes.length - from, (n) => n >= 3)
   t.equal(creates(h), 1, 'created once, though two instances ran several checks')
   t.equal(renewals(h), 0, 'and not renewed while most of its life is left')
+  t.same(outcomesOf(outcomes).filter((o) => o !== 'ensure:current'), ['ensure:created'], 'one check created it; every other found it current')
+  t.same(overlapping(outcomes), [], 'one check at a time across both instances')
   const st = await status(h)
   t.match(st.sources.graph.subscription, { managed: true, id: s?.id, expiresAt: s?.expirationDateTime, lastRenewalAt: String, lastError: null })
   t.notOk(hasReason(st, /Graph subscription|PUBLIC_URL/i), 'not degraded by the subscription')
@@ -34,15 +63,22 @@ t.test('the subscription is created once, validated by our own receiver, and sho
 
 t.test('two running instances renew before expiry exactly once', async (t) => {
   const h = await startGraphHarness(t, { env: CHECK })
-  await h.buildAnother()
+  const outcomes = finished([h.app, await h.buildAnother()])
   const [s] = await waitFor('a subscription', () => userSubs(h), (l) => l.length === 1)
+  await waitFor('the check that created it to finish', () => outcomesOf(outcomes), (o) => o.includes('ensure:created'))
   // Graph calls take a while, so two checks that were allowed to overlap would both renew.
   h.graph.setLatency(300)
   // Time passes: ten minutes are left.
   h.graph.setExpiry(s?.id ?? '', new Date(Date.now() + 10 * 60_000).toISOString())
   await waitFor('a renewal', () => renewals(h), (n) => n >= 1)
-  await sleep(2000)
+  // A check that overlapped the renewing one started before it ended, and it makes the same
+  // calls, so it finishes before one started after it (and it would have renewed as well).
+  await waitFor('a check finished after the renewing one', () => outcomesOf(outcomes).indexOf('ensure:renewed'),
+    (i) => i >= 0 && outcomes.length > i + 1)
   t.equal(renewals(h), 1, 'one PATCH across both instances and several checks')
+  t.equal(outcomesOf(outcomes).filter((o) => o === 'ensure:renewed').length, 1, 'one check renewed it')
+  t.same(outcomesOf(outcomes).filter((o) => o.endsWith(':failed')), [], 'and none failed')
+  t.same(overlapping(outcomes), [], 'no two checks ran at once')
   t.equal(creates(h), 1)
   const after = userSubs(h)[0]
   t.equal(after?.id, s?.id, 'the same subscription, renewed')
@@ -94,7 +130,11 @@ t.test('a missing or expired subscription makes the service degraded', async (t)
 
 t.test('without PUBLIC_URL no subscription is made, and /status says why', async (t) => {
   const h = await startGraphHarness(t, { noPublicUrl: true, env: CHECK })
-  await sleep(600)
+  // Decided while the app started: no worker and no schedule, so no check will ever run.
+  t.equal(h.app.graphSubscriptionWorker, undefined, 'no subscription worker')
+  t.same(await h.app.graph.queue.getJobSchedulers(), [], 'no scheduled check')
+  const jobs = await h.app.graph.queue.getJobCounts()
+  t.ok(Object.values(jobs).every((n) => n === 0), `no subscription job at all: ${JSON.stringify(jobs)}`)
   t.equal(creates(h), 0)
   t.ok(hasReason(await status(h), /PUBLIC_URL is unset/))
 })
