@@ -9,6 +9,12 @@ import { prefersHtml } from '../../plugins/status-page.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const noBrowser = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`
+// CI must run the browser tests: there a missing chromium is a failure, not a skip.
+const IN_CI = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase())
+if (noBrowser !== false) {
+  if (IN_CI) t.fail(`CI=${String(process.env.CI)} but ${noBrowser}`)
+  else t.comment(`skipping the browser tests: ${noBrowser}`)
+}
 // Screenshots for people to look at; .tap/ is gitignored.
 const SHOTS = '.tap/screenshots'
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
