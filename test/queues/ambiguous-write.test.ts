@@ -38,7 +38,9 @@ t.test('a deactivation Enerflo applied after the client timed out is undone when
   h.directory.setStatus('00urep', 'ACTIVE')
   await announce(h, 'user.lifecycle.reactivate')
   await settled(h)
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  // The jobs are done, and Enerflo has answered every PUT it got (the abandoned one too): nothing
+  // is left that could still change the user.
+  await waitFor('Enerflo to answer every PUT', () => h.enerflo.requests().filter((r) => r.userId === 502 && r.status === 0).length, (n) => n === 0)
 
   const puts = h.enerflo.requests().filter((r) => r.userId === 502)
   t.match(puts[1], { body: { active: false }, status: 200 }, 'Enerflo applied the PUT the client had given up on')
