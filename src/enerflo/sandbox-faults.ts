@@ -1,13 +1,14 @@
 /**
- * Injected failures for the sandbox: a FIFO of faults, each good for `count` PUTs, so a test can
- * say "the next two requests get a 503, then one is dropped" and watch the worker cope.
+ * Injected failures for the sandbox: a FIFO of faults, each good for `count` calls of its target
+ * (PUTs unless it says `on`), so a test can say "the next two updates get a 503, then one is
+ * dropped" and watch the worker cope, while the reads around them go through.
  */
-import type { SandboxFault } from './sandbox-types.js'
+import type { FaultTarget, SandboxFault } from './sandbox-types.js'
 
 export interface FaultQueue {
   push (fault: SandboxFault): void
-  /** The fault the next PUT suffers, if any; spends one of its count. */
-  take (): SandboxFault | undefined
+  /** The fault the next call of this kind suffers, if any; spends one of its count. */
+  take (target: Exclude<FaultTarget, 'any'>): SandboxFault | undefined
   pending (): number
   clear (): void
 }
@@ -18,10 +19,11 @@ export function createFaultQueue (): FaultQueue {
     push (fault) {
       if (fault.count > 0) queue.push({ fault: { ...fault }, left: fault.count })
     },
-    take () {
-      const head = queue[0]
+    take (target) {
+      const i = queue.findIndex((q) => (q.fault.on ?? 'put') === target || q.fault.on === 'any')
+      const head = queue[i]
       if (head === undefined) return undefined
-      if (--head.left <= 0) queue.shift()
+      if (--head.left <= 0) queue.splice(i, 1)
       return head.fault
     },
     pending () { return queue.reduce((n, q) => n + q.left, 0) },
@@ -33,10 +35,18 @@ function count (v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined
 }
 
+const TARGETS: readonly unknown[] = ['put', 'post', 'get', 'any']
+
 /** Checks a fault that arrived over HTTP; undefined when it is not one. */
 export function parseFault (v: unknown): SandboxFault | undefined {
   if (v === null || typeof v !== 'object') return undefined
   const f = v as Record<string, unknown>
+  if (f.on !== undefined && !TARGETS.includes(f.on)) return undefined
+  const kind = parseKind(f)
+  return kind === undefined || f.on === undefined ? kind : { ...kind, on: f.on as FaultTarget }
+}
+
+function parseKind (f: Record<string, unknown>): SandboxFault | undefined {
   const n = count(f.count ?? 1)
   if (n === undefined) return undefined
   switch (f.kind) {

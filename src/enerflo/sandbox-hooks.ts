@@ -5,18 +5,10 @@
  */
 import type { ServerResponse } from 'node:http'
 import { send } from './sandbox-http.js'
-import { parseFault, type FaultQueue } from './sandbox-faults.js'
+import { parseFault } from './sandbox-faults.js'
 import { normalizeUsers } from './sandbox-seed.js'
-import type { UpdateContext } from './sandbox-update.js'
-import type { SandboxRequest, SandboxUser } from './sandbox-types.js'
-
-/** The sandbox's mutable state, shared by the PUT handler and the hooks. */
-export interface SandboxState extends UpdateContext {
-  requests: SandboxRequest[]
-  faults: FaultQueue
-  maxConcurrent: number
-  reset (users?: SandboxUser[]): void
-}
+import type { SandboxState } from './sandbox-state.js'
+import type { SandboxUser } from './sandbox-types.js'
 
 function parse (raw: string): { ok: true, value: unknown } | { ok: false } {
   if (raw.trim() === '') return { ok: true, value: undefined }
@@ -30,14 +22,14 @@ export function handleHook (state: SandboxState, method: string, path: string, r
     return send(res, 200, {}, { users })
   }
   if (route === 'GET /__sandbox/requests') {
-    return send(res, 200, {}, { requests: state.requests, maxConcurrentPerUser: state.maxConcurrent })
+    return send(res, 200, {}, { requests: state.requests, creates: state.creates, reads: state.reads, maxConcurrentPerUser: state.maxConcurrent })
   }
   const body = parse(raw)
   if (!body.ok) return send(res, 400, {}, { success: false, message: 'The request body is not valid JSON.' })
   if (route === 'POST /__sandbox/faults') {
     const fault = parseFault(body.value)
     if (fault === undefined) {
-      return send(res, 400, {}, { success: false, message: 'Expected a fault: {kind:"status",status,count,body?} | {kind:"latency",ms,count} | {kind:"drop",count} | {kind:"rate-limit",count,retryAfterSec}' })
+      return send(res, 400, {}, { success: false, message: 'Expected a fault: {kind:"status",status,count,body?} | {kind:"latency",ms,count} | {kind:"drop",count} | {kind:"rate-limit",count,retryAfterSec}, each with an optional on: "put" (default) | "post" | "get" | "any"' })
     }
     state.faults.push(fault)
     return send(res, 200, {}, { success: true, pending: state.faults.pending() })

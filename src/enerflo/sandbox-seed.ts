@@ -19,7 +19,10 @@ const SeedUser = Type.Object({
   roles: Type.Optional(Type.Array(Type.String())),
   office_ids: Type.Optional(Type.Array(Int)),
   surveys: Type.Optional(Type.Integer({ minimum: 0 })),
-  appointments: Type.Optional(Type.Integer({ minimum: 0 }))
+  appointments: Type.Optional(Type.Integer({ minimum: 0 })),
+  external_user_id: Type.Optional(Type.String()),
+  // A deleted user still holds its email: the demo shows "already been taken" with it.
+  deleted: Type.Optional(Type.Boolean())
 })
 const SeedUsers = Type.Array(SeedUser)
 const Seed = Type.Object({ offices: Type.Optional(Type.Array(Int)), users: SeedUsers })

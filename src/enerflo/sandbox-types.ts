@@ -2,6 +2,8 @@
  * The data shapes of the local Enerflo sandbox, kept apart so the validation, rate-limit and
  * server modules can share them without importing each other.
  */
+import { DEFAULT_ROLE_NAMES } from '../mapping/roles.js'
+import type { RoleSlugTable } from './roles.js'
 
 /** An Enerflo user as the sandbox stores it; `surveys`/`appointments` exist only here. */
 export interface SandboxUser {
@@ -18,6 +20,10 @@ export interface SandboxUser {
   surveys: number
   /** Attributed appointments: same rule as surveys. */
   appointments: number
+  /** The provider's id, as POST /api/v1/users takes it. */
+  external_user_id?: string
+  /** Deleted in Enerflo: hidden from every read, 404 by id, yet its email stays taken. */
+  deleted?: boolean
 }
 
 export interface SandboxOptions {
@@ -25,9 +31,11 @@ export interface SandboxOptions {
   users: SandboxUser[]
   /** Known office ids; when absent any office id is accepted. */
   offices?: number[]
-  /** Role Names the sandbox accepts; defaults to DEFAULT_ROLE_NAMES. */
+  /** Role Names the sandbox's writes accept; defaults to sandboxRoleNames(the slug table). */
   knownRoles?: string[]
-  /** Per API key; defaults to Enerflo's documented 300 requests per 60 s. */
+  /** Slug → Role Name over src/enerflo/roles.ts's defaults: how reads spell the stored names. */
+  roleSlugs?: Readonly<Record<string, string>>
+  /** Per API key, reads and writes alike; defaults to Enerflo's documented 300 requests per 60 s. */
   rateLimit?: { max: number, windowMs: number }
 }
 
@@ -44,18 +52,50 @@ export interface SandboxRequest {
   durationMs: number
 }
 
-export type SandboxFault =
+/** One GET the sandbox received (list or by id), whatever it answered. */
+export interface SandboxRead {
+  at: number
+  method: 'GET'
+  /** Path and query as sent, e.g. /api/v3/users?page=2&pageSize=100. */
+  path: string
+  /** 0 when the socket was dropped without an answer. */
+  status: number
+}
+
+/**
+ * Which calls a fault hits: PUT updates (the default, as before reads and creates existed),
+ * POST creates, GET reads, or the next call of any kind.
+ */
+export type FaultTarget = 'put' | 'post' | 'get' | 'any'
+
+type FaultKind =
   | { kind: 'status', status: number, count: number, body?: string }
   | { kind: 'latency', ms: number, count: number }
   /** Destroy the socket without answering. */
   | { kind: 'drop', count: number }
   | { kind: 'rate-limit', count: number, retryAfterSec: number }
 
+export type SandboxFault = FaultKind & { on?: FaultTarget }
+
 /** Roles Enerflo will not remove while surveys or appointments are attributed to the user. */
 export const ATTRIBUTED_ROLES: readonly string[] = Object.freeze(['Sales Rep', 'Setter'])
 
-export { DEFAULT_ROLE_NAMES, MULTI_OFFICE_ROLE as REGIONAL_MANAGER } from '../mapping/roles.js'
+export { MULTI_OFFICE_ROLE as REGIONAL_MANAGER } from '../mapping/roles.js'
+
+/**
+ * Role Names the sandbox's writes accept by default: the mapping defaults plus every name of the
+ * slug table, so a role granted by hand (say "Scheduler") can be sent back unchanged.
+ */
+export function sandboxRoleNames (table: RoleSlugTable): string[] {
+  return [...new Set([...DEFAULT_ROLE_NAMES, ...Object.values(table)])]
+}
 
 export function copyUser (u: SandboxUser): SandboxUser {
   return { ...u, roles: [...u.roles], office_ids: [...u.office_ids] }
+}
+
+/** What a route handler decides: the status and JSON body the gate then sends. */
+export interface Outcome {
+  status: number
+  body: Record<string, unknown>
 }

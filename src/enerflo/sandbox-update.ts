@@ -4,22 +4,15 @@
  * Laravel validation answers Enerflo gives (422, a `message` and per-field `errors`), because the
  * client turns exactly those into operator messages.
  */
-import { ATTRIBUTED_ROLES, REGIONAL_MANAGER, copyUser, type SandboxUser } from './sandbox-types.js'
+import { ATTRIBUTED_ROLES, REGIONAL_MANAGER, copyUser, type Outcome, type SandboxUser } from './sandbox-types.js'
+import { EMAIL, EMAIL_TAKEN, PHONE, PHONE_MESSAGE, emailTaken, invalid, liveUserWithEmail, roleRefusal, type RoleRules } from './sandbox-fields.js'
 
-export interface UpdateContext {
+export interface UpdateContext extends RoleRules {
   users: Map<number, SandboxUser>
-  knownRoles: ReadonlySet<string>
   offices: ReadonlySet<number> | undefined
 }
 
-export interface UpdateOutcome {
-  status: number
-  body: Record<string, unknown>
-}
-
-/** The three formats Enerflo documents; each must hold exactly ten digits. */
-const PHONE = /^(?:\d{10}|\d{3}-\d{3}-\d{4}|\(\d{3}\) \d{3}-\d{4})$/
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+export type UpdateOutcome = Outcome
 
 /** Reads the body's id: the docs type it as a string, the service sends a number. */
 export function bodyUserId (body: unknown): number | undefined {
@@ -28,16 +21,6 @@ export function bodyUserId (body: unknown): number | undefined {
   if (typeof id === 'number' && Number.isInteger(id)) return id
   if (typeof id === 'string' && /^\d+$/.test(id)) return Number(id)
   return undefined
-}
-
-function invalid (errors: Record<string, string[]>): UpdateOutcome {
-  const all = Object.values(errors).flat()
-  const more = all.length > 1 ? ` (and ${all.length - 1} more error${all.length > 2 ? 's' : ''})` : ''
-  return { status: 422, body: { success: false, message: `${all[0] ?? 'The given data was invalid.'}${more}`, errors } }
-}
-
-function sameEmail (a: string | undefined, b: string): boolean {
-  return a !== undefined && a.toLowerCase() === b.toLowerCase()
 }
 
 /** Validates `body` against the table and, when it passes, applies it. Absent fields stay. */
@@ -50,7 +33,7 @@ export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
   const id = bodyUserId(b)
   if (id === undefined) return invalid({ id: ['The id must be an integer.'] })
   const current = ctx.users.get(id)
-  if (current === undefined) {
+  if (current === undefined || current.deleted === true) {
     return { status: 404, body: { success: false, message: `User ${String(b.id)} not found.` } }
   }
 
@@ -71,30 +54,29 @@ export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
   if (b.email !== undefined) {
     const email = b.email
     if (typeof email !== 'string' || !EMAIL.test(email)) fail('email', 'The email must be a valid email address.')
-    else if ([...ctx.users.values()].some((u) => u.id !== id && sameEmail(u.email, email))) {
-      fail('email', 'The email has already been taken.')
-    } else next.email = email
+    else if (emailTaken(ctx.users.values(), email, id)) fail('email', EMAIL_TAKEN)
+    else next.email = email
   }
   if (b.phone !== undefined) {
     if (typeof b.phone !== 'string' || !PHONE.test(b.phone)) {
-      fail('phone', 'The phone must be a 10-digit number like 555-555-5555, 5555555555 or (555) 555-5555.')
+      fail('phone', PHONE_MESSAGE)
     } else next.phone = b.phone.replace(/\D/g, '')
   }
   if (b.manager_email !== undefined) {
     const m = b.manager_email
-    if (typeof m !== 'string' || ![...ctx.users.values()].some((u) => sameEmail(u.email, m))) {
+    if (typeof m !== 'string' || !liveUserWithEmail(ctx.users.values(), m)) {
       fail('manager_email', `The selected manager email ${String(m)} is invalid: no user has that email.`)
     } else next.manager_email = m
   }
+  let sentRoles: string[] | undefined
   if (b.roles !== undefined) {
     const roles = b.roles
     if (!Array.isArray(roles) || roles.some((r) => typeof r !== 'string')) {
       fail('roles', 'The roles must be an array of Role Names.')
     } else {
-      for (const r of roles as string[]) {
-        if (!ctx.knownRoles.has(r)) fail('roles', `The role ${r} is not a valid Role Name (use the Role Name, not the Role Slug).`)
-      }
-      next.roles = [...new Set(roles as string[])]
+      sentRoles = [...new Set(roles as string[])]
+      // Enerflo keeps Super Admin and Company Admin whatever a PUT sends.
+      next.roles = [...sentRoles, ...current.roles.filter((r) => ctx.keptRoles.has(r) && !sentRoles?.includes(r))]
     }
   }
   if (b.office_ids !== undefined) {
@@ -109,6 +91,9 @@ export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
     }
   }
   if (Object.keys(errors).length > 0) return invalid(errors)
+  // Validation passed; looking the names up comes after, with its own 400 (FACTS.md §1).
+  const refused = sentRoles === undefined ? undefined : roleRefusal(ctx, sentRoles)
+  if (refused !== undefined) return refused
 
   // Enerflo refuses to drop a role that still owns surveys or appointments; it stays refused
   // until someone reassigns them, which is why the client treats it as permanent.
@@ -131,6 +116,6 @@ export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
 
 /** The user as the API shows it: without the sandbox-only attribution counts. */
 export function publicUser (u: SandboxUser): Record<string, unknown> {
-  const { surveys: _s, appointments: _a, ...rest } = u
+  const { surveys: _s, appointments: _a, deleted: _d, ...rest } = u
   return { ...rest, roles: [...u.roles], office_ids: [...u.office_ids] }
 }

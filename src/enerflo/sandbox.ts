@@ -1,109 +1,70 @@
 /**
- * A local Enerflo: a node:http server that answers PUT /api/v3/users the way Enerflo documents it
- * (api-key header, per-key rate limit with x-ratelimit-* headers and an HTML 429, Laravel-style
- * 422 bodies), plus test hooks under /__sandbox/ to read state and inject faults. `npm start`
- * runs it when no Enerflo credentials are set, and every test talks to it over real HTTP.
+ * A local Enerflo: a node:http server that answers the calls the service makes the way Enerflo
+ * documents them (api-key header, one per-key budget for reads and writes with x-ratelimit-*
+ * headers and an HTML 429, Laravel-style 422 bodies), plus test hooks under /__sandbox/ to read
+ * state and inject faults. `npm start` runs it when no Enerflo credentials are set, and every
+ * test talks to it over real HTTP. Routes:
+ *   GET  /api/v3/users?page&pageSize&status   one page of users (sandbox-read.ts)
+ *   GET  /api/v3/users/{id}                   one user, 404 when unknown or deleted
+ *   PUT  /api/v3/users                        update a user (sandbox-update.ts)
+ *   POST /api/v1/users                        add a user (sandbox-create.ts)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { timingSafeEqual } from 'node:crypto'
-import { createFaultQueue } from './sandbox-faults.js'
+import { createGate } from './sandbox-gate.js'
 import { handleHook } from './sandbox-hooks.js'
 import { readBody, send } from './sandbox-http.js'
-import { TOO_MANY_REQUESTS_HTML, createRateLimiter, tooManyHeaders } from './sandbox-rate-limit.js'
+import { createRateLimiter } from './sandbox-rate-limit.js'
 import { applyUpdate, bodyUserId } from './sandbox-update.js'
-import { DEFAULT_ROLE_NAMES, copyUser } from './sandbox-types.js'
-import type { SandboxFault, SandboxOptions, SandboxRequest, SandboxUser } from './sandbox-types.js'
-import type { SandboxState } from './sandbox-hooks.js'
+import { applyCreate } from './sandbox-create.js'
+import { getUser, listUsers } from './sandbox-read.js'
+import { roleSlugTable } from './roles.js'
+import { createSandboxState } from './sandbox-state.js'
+import { copyUser, type Outcome } from './sandbox-types.js'
+import type { SandboxFault, SandboxOptions, SandboxRead, SandboxRequest, SandboxUser } from './sandbox-types.js'
 
-export type { SandboxFault, SandboxOptions, SandboxRequest, SandboxUser } from './sandbox-types.js'
-export { DEFAULT_ROLE_NAMES } from './sandbox-types.js'
+export type { FaultTarget, SandboxFault, SandboxOptions, SandboxRead, SandboxRequest, SandboxUser } from './sandbox-types.js'
+export { sandboxRoleNames } from './sandbox-types.js'
 export { loadSandboxSeed } from './sandbox-seed.js'
 
 export interface EnerfloSandbox {
   /** Resolves to the base URL; defaults to 127.0.0.1 on a free port. */
   listen (port?: number, host?: string): Promise<string>
   close (): Promise<void>
-  /** Deep copies, in id order. */
+  /** Deep copies, in id order, deleted users included. */
   users (): SandboxUser[]
   user (id: number): SandboxUser | undefined
   /** Every PUT received, in arrival order. */
   requests (): SandboxRequest[]
+  /** Every POST /api/v1/users received, in arrival order. */
+  creates (): SandboxRequest[]
+  /** Every GET of the API received (lists and by id), in arrival order. */
+  reads (): SandboxRead[]
   /** Highest number of overlapping in-flight PUTs seen for one user id. */
   maxConcurrentPerUser (): number
   inject (fault: SandboxFault): void
-  /** Back to the given users (or the ones it started with); clears requests, faults and budget. */
+  /** Back to the given users (or the ones it started with); clears records, faults and budget. */
   reset (users?: SandboxUser[]): void
 }
 
+const notJson = (raw: string): Outcome => ({ status: 400, body: { success: false, message: `The request body is not valid JSON: ${raw.slice(0, 80)}` } })
+
 export function createEnerfloSandbox (opts: SandboxOptions): EnerfloSandbox {
-  const initial = opts.users.map(copyUser)
   const limit = opts.rateLimit ?? { max: 300, windowMs: 60_000 }
   const limiter = createRateLimiter(limit.max, limit.windowMs)
-  const key = Buffer.from(opts.apiKey)
-  const sleepers = new Set<() => void>()
+  const table = roleSlugTable(opts.roleSlugs)
   const inFlight = new Map<number, number>()
-  const state: SandboxState = {
-    users: new Map(),
-    knownRoles: new Set(opts.knownRoles ?? DEFAULT_ROLE_NAMES),
-    offices: opts.offices === undefined ? undefined : new Set(opts.offices),
-    requests: [],
-    faults: createFaultQueue(),
-    maxConcurrent: 0,
-    reset (users) {
-      state.users = new Map((users ?? initial).map((u) => [u.id, copyUser(u)]))
-      state.requests = []
-      state.faults.clear()
-      state.maxConcurrent = 0
-      limiter.reset()
-    }
-  }
-  state.reset()
+  const state = createSandboxState(opts, table, limiter)
+  const gate = createGate({ apiKey: opts.apiKey, limiter, limitMax: limit.max, faults: state.faults })
 
-  const authorized = (req: IncomingMessage): boolean => {
-    const given = req.headers['api-key']
-    if (typeof given !== 'string') return false
-    const b = Buffer.from(given)
-    return b.length === key.length && timingSafeEqual(b, key)
-  }
-
-  // Resolved early by close(), so a latency fault never outlives the server.
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    const done = (): void => { clearTimeout(timer); sleepers.delete(done); resolve() }
-    const timer = setTimeout(done, ms)
-    sleepers.add(done)
-  })
-
-  async function putUser (req: IncomingMessage, res: ServerResponse, rec: SandboxRequest, raw: string, json: boolean): Promise<void> {
-    const reply = (status: number, headers: Record<string, string>, body: unknown): void => {
-      rec.status = status
-      send(res, status, headers, body)
-    }
-    if (!authorized(req)) return reply(401, {}, { success: false, message: 'Unauthenticated.' })
-    const budget = limiter.take(opts.apiKey)
-    if (!budget.allowed) return reply(429, budget.headers, TOO_MANY_REQUESTS_HTML)
-    const fault = state.faults.take()
-    if (fault?.kind === 'drop') { res.socket?.destroy(); return }
-    if (fault?.kind === 'rate-limit') return reply(429, tooManyHeaders(limit.max, fault.retryAfterSec), TOO_MANY_REQUESTS_HTML)
-    if (fault?.kind === 'status') {
-      const body = fault.body ?? { success: false, message: fault.status >= 500 ? 'Server Error' : `HTTP ${fault.status}` }
-      let parsed: unknown = body
-      try { parsed = typeof body === 'string' ? JSON.parse(body) : body } catch { /* an HTML page is fine */ }
-      return reply(fault.status, budget.headers, parsed)
-    }
-    if (fault?.kind === 'latency') await sleep(fault.ms)
-    if (!json) return reply(400, budget.headers, { success: false, message: `The request body is not valid JSON: ${raw.slice(0, 80)}` })
-    const outcome = applyUpdate(state, rec.body)
-    reply(outcome.status, budget.headers, outcome.body)
-  }
-
-  async function onPut (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function write (req: IncomingMessage, res: ServerResponse, log: SandboxRequest[], route: (body: unknown) => Outcome): Promise<void> {
     const at = Date.now()
     const raw = await readBody(req)
     let body: unknown = raw
     let json = true
     try { body = JSON.parse(raw) } catch { json = false }
-    const rec: SandboxRequest = { at, userId: json ? bodyUserId(body) : undefined, body, status: 0, durationMs: 0 }
-    state.requests.push(rec)
+    const put = req.method === 'PUT'
+    const rec: SandboxRequest = { at, userId: json && put ? bodyUserId(body) : undefined, body, status: 0, durationMs: 0 }
+    log.push(rec)
     const id = rec.userId
     if (id !== undefined) {
       const n = (inFlight.get(id) ?? 0) + 1
@@ -111,26 +72,54 @@ export function createEnerfloSandbox (opts: SandboxOptions): EnerfloSandbox {
       state.maxConcurrent = Math.max(state.maxConcurrent, n)
     }
     try {
-      await putUser(req, res, rec, raw, json)
+      await gate.serve(req, res, put ? 'put' : 'post', rec, () => {
+        const outcome = json ? route(rec.body) : notJson(raw)
+        const data = outcome.body['data'] as { id?: unknown } | undefined
+        if (!put && outcome.status < 300 && typeof data?.id === 'number') rec.userId = data.id
+        return outcome
+      })
     } finally {
       if (id !== undefined) inFlight.set(id, (inFlight.get(id) ?? 1) - 1)
       rec.durationMs = Date.now() - at
     }
   }
 
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/'
-    let work: Promise<void>
+  async function read (req: IncomingMessage, res: ServerResponse, route: () => Outcome): Promise<void> {
+    req.resume()
+    const rec: SandboxRead = { at: Date.now(), method: 'GET', path: req.url ?? '/', status: 0 }
+    state.reads.push(rec)
+    await gate.serve(req, res, 'get', rec, route)
+  }
+
+  const notAllowed = (res: ServerResponse, allow: string): Promise<void> =>
+    Promise.resolve(send(res, 405, { allow }, { success: false, message: 'Method not allowed.' }))
+
+  function route (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sandbox')
+    const path = url.pathname
+    const method = req.method ?? 'GET'
     if (path === '/api/v3/users') {
-      work = req.method === 'PUT' ? onPut(req, res) : Promise.resolve(send(res, 405, { allow: 'PUT' }, { success: false, message: 'Method not allowed.' }))
-    } else if (path.startsWith('/__sandbox/')) {
-      work = authorized(req)
-        ? readBody(req).then((raw) => { handleHook(state, req.method ?? 'GET', path, raw, res) })
-        : Promise.resolve(send(res, 401, {}, { success: false, message: 'Unauthenticated.' }))
-    } else {
-      work = Promise.resolve(send(res, 404, {}, { success: false, message: 'Not Found' }))
+      if (method === 'PUT') return write(req, res, state.requests, (body) => applyUpdate(state, body))
+      if (method === 'GET') return read(req, res, () => listUsers(state.users.values(), url.searchParams, table))
+      return notAllowed(res, 'GET, PUT')
     }
-    work.catch(() => { res.destroy() })
+    const one = /^\/api\/v3\/users\/([^/]+)$/.exec(path)
+    if (one !== null) {
+      return method === 'GET' ? read(req, res, () => getUser(state.users, one[1] ?? '', table)) : notAllowed(res, 'GET')
+    }
+    if (path === '/api/v1/users') {
+      return method === 'POST' ? write(req, res, state.creates, (body) => applyCreate(state, body, table)) : notAllowed(res, 'POST')
+    }
+    if (path.startsWith('/__sandbox/')) {
+      return gate.authorized(req)
+        ? readBody(req).then((raw) => { handleHook(state, method, path, raw, res) })
+        : Promise.resolve(send(res, 401, {}, { success: false, message: 'Unauthenticated.' }))
+    }
+    return Promise.resolve(send(res, 404, {}, { success: false, message: 'Not Found' }))
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch(() => { res.destroy() })
   })
 
   return {
@@ -146,7 +135,7 @@ export function createEnerfloSandbox (opts: SandboxOptions): EnerfloSandbox {
       })
     },
     close () {
-      for (const wake of [...sleepers]) wake()
+      gate.wakeAll()
       return new Promise((resolve) => {
         if (!server.listening) { resolve(); return }
         server.close(() => { resolve() })
@@ -159,6 +148,8 @@ export function createEnerfloSandbox (opts: SandboxOptions): EnerfloSandbox {
       return u === undefined ? undefined : copyUser(u)
     },
     requests: () => state.requests.map((r) => structuredClone(r)),
+    creates: () => state.creates.map((r) => structuredClone(r)),
+    reads: () => state.reads.map((r) => ({ ...r })),
     maxConcurrentPerUser: () => state.maxConcurrent,
     inject (fault) { state.faults.push(fault) },
     reset (users) { state.reset(users) }

@@ -99,17 +99,32 @@ t.test('phone: the three documented formats are stored as 10 digits, others refu
   }
 })
 
-t.test('roles must be Role Names: a slug is refused and named', async (t) => {
+t.test('roles must be Role Names: a slug is refused with 400 "Invalid role name" and named', async (t) => {
   const { sb, put } = await start(t)
-  const res = await put({ id: 1004, roles: ['Sales Rep', 'sales_rep'] })
-  t.equal(res.status, 422)
-  t.match(res.json.message, /sales_rep/)
+  for (const slug of ['sales_rep', 'agent', 'regionalmanager']) {
+    const res = await put({ id: 1004, roles: ['Sales Rep', slug] })
+    t.equal(res.status, 400, slug)
+    t.equal(res.json.message, 'Invalid role name')
+    t.match(res.json.errors.roles, [new RegExp(`Invalid role name: ${slug} \\(use the Role Name`)])
+  }
   t.same(sb.user(1004)?.roles, ['Sales Rep'])
   t.equal((await put({ id: 1004, roles: ['Sales Rep', 'Setter'] })).status, 200)
   t.same(sb.user(1004)?.roles, ['Sales Rep', 'Setter'])
   const custom = await start(t, { knownRoles: ['Closer'] })
   t.equal((await custom.put({ id: 1004, roles: ['Closer'] })).status, 200, 'knownRoles replaces the defaults')
-  t.equal((await custom.put({ id: 1004, roles: ['Setter'] })).status, 422)
+  t.equal((await custom.put({ id: 1004, roles: ['Setter'] })).status, 400)
+  t.equal((await put({ id: 1004, roles: ['Scheduler'] })).status, 200, 'by default every name of the slug table is a Role Name')
+})
+
+t.test('Super Admin and Company Admin: kept whatever PUT sends, refused when sent', async (t) => {
+  const { sb, put } = await start(t)
+  sb.reset([...sb.users().filter((u) => u.id !== 1001), { ...sb.user(1001)!, roles: ['Company Admin', 'Regional Manager'] }])
+  t.equal((await put({ id: 1001, roles: ['Sales Rep Manager'] })).status, 200)
+  t.same(sb.user(1001)?.roles, ['Sales Rep Manager', 'Company Admin'], 'a PUT without it does not remove it')
+  const sent = await put({ id: 1004, roles: ['Sales Rep', 'Super Admin'] })
+  t.equal(sent.status, 400)
+  t.match(sent.json.errors.roles, [/Super Admin is kept by Enerflo/])
+  t.same(sb.user(1004)?.roles, ['Sales Rep'])
 })
 
 t.test('removing Sales Rep or Setter while surveys/appointments are attributed fails', async (t) => {
@@ -159,9 +174,9 @@ t.test('manager_email must belong to an existing user', async (t) => {
 
 t.test('several invalid fields: all reported, message says how many more', async (t) => {
   const { put } = await start(t)
-  const res = await put({ id: 1004, phone: '12', active: 'yes', roles: ['sales_rep'] })
-  t.equal(res.status, 422)
-  t.same(Object.keys(res.json.errors).sort(), ['active', 'phone', 'roles'])
+  const res = await put({ id: 1004, phone: '12', active: 'yes', first_name: 5, roles: ['sales_rep'] })
+  t.equal(res.status, 422, 'validation answers before role names are looked up')
+  t.same(Object.keys(res.json.errors).sort(), ['active', 'first_name', 'phone'])
   t.match(res.json.message, /\(and 2 more errors\)$/)
 })
 
@@ -299,7 +314,9 @@ t.test('users() and requests() are copies; close() ends a pending latency fault'
 t.test('listen reports its URL; other paths and methods are answered', async (t) => {
   const { base, hook } = await start(t)
   t.match(base, /^http:\/\/127\.0\.0\.1:\d+$/)
-  t.equal((await hook('GET', '/api/v3/users')).status, 405)
+  const wrong = await hook('DELETE', '/api/v3/users')
+  t.same([wrong.status, wrong.headers.get('allow')], [405, 'GET, PUT'])
+  t.same([(await hook('PUT', '/api/v3/users/1004')).status, (await hook('GET', '/api/v1/users')).status], [405, 405])
   t.equal((await hook('GET', '/elsewhere')).status, 404)
   const sb = createEnerfloSandbox({ apiKey: 'k', users: [] })
   await sb.close()
