@@ -48,8 +48,8 @@ function withRecordCommand (redis: Redis): { [COMMAND]: RecordScript } {
 }
 
 export async function countDuplicates (app: FastifyInstance, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): Promise<number> {
-  const stats = app.store.statsKey
-  const keys = [stats, `${stats}:last-event`, ...eventIds.map((id) => app.store.eventKey(source, id))]
+  // The counters' names are src/sync/stats.ts's; this script writes the delivery ones in one step.
+  const keys = [app.stats.hash, app.stats.lastEventHash, ...eventIds.map((id) => app.store.eventKey(source, id))]
   const dup = await withRecordCommand(app.redis)[COMMAND](keys.length, ...keys, SEEN_TTL_S, source, counts.ignored, counts.noUser, counts.users, new Date().toISOString())
   return Number(dup)
 }

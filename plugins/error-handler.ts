@@ -36,8 +36,7 @@ export default fp(async (app) => {
    * route says whose it is (`config.source`); other routes' rejections are not source counters.
    */
   const countRejection = (request: FastifyRequest, status: number, aborted: boolean): void => {
-    const url = request.routeOptions.url ?? ''
-    const source = (request.routeOptions.config as { source?: StatArea } | undefined)?.source ?? (url.startsWith('/webhooks/') ? url.split('/')[2] as StatArea : undefined)
+    const source = (request.routeOptions.config as { source?: StatArea } | undefined)?.source
     if (source === undefined || !app.hasDecorator('stats')) return
     // A client that hung up mid-body sent nothing malformed: count it apart from rejections.
     const reason = aborted ? undefined : rejectionReason(status)
@@ -70,8 +69,10 @@ export default fp(async (app) => {
     return await reply.code(status).send({ statusCode: status, code, error: titles[status] ?? STATUS_CODES[status] ?? 'Error', message })
   })
   // An unknown route is answered from its request line alone: its body is never read or parsed.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.is404) return await reply.code(404).send(notFound(request))
+  // A callback hook: it runs on every request, and an async one costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.is404) { void reply.code(404).send(notFound(request)); return }
+    done()
   })
   const notFound = (request: FastifyRequest): Record<string, unknown> =>
     ({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` })

@@ -18,6 +18,7 @@ import type { SyncJobData } from '../queues/sync-queue.js'
 import { ErrorReply } from './error-handler.js'
 import { storeConfirmed, storeJobs } from './store-jobs.js'
 import { countEvents } from './metrics.js'
+import { statName } from '../src/sync/stats.js'
 import { groupIdOf } from '../src/graph/group-notifications.js'
 import { enqueueGroupChanges } from '../queues/graph-group-queue.js'
 import { recordDelivery } from './delivery-accounting.js'
@@ -60,6 +61,7 @@ export default fp(async (app) => {
 function registerChangeRoute (app: FastifyInstance): void {
   const { graph } = app
   app.withTypeProvider<TypeBoxTypeProvider>().post('/webhooks/graph', {
+    config: { source: 'graph' },
     bodyLimit: BODY_LIMIT,
     schema: { body: NotificationCollectionSchema, response: { 202: Accepted, '4xx': ErrorReply, '5xx': ErrorReply } }
   }, async (request, reply) => {
@@ -86,13 +88,9 @@ function registerChangeRoute (app: FastifyInstance): void {
     await storeJobs(app, [...byUser.values()])
     if (groupIds.size > 0) await storeConfirmed(app, 'graph group changes', async () => { await enqueueGroupChanges(app.graphGroupQueue, groupIds, receivedAt) })
     // Stored. What follows is accounting only and must not turn into an error Graph would retry.
-    const stats = app.store.statsKey
     const rejected = wrongState + wrongTenant
     countEvents(app.metrics, 'graph', 'notification', { queued: accepted.length - ignored - noUser - groupItems, group: groupItems, ignored, no_user: noUser, rejected })
-    if (rejected > 0) {
-      app.redis.multi().hincrby(stats, 'graph.rejected.client-state', wrongState).hincrby(stats, 'graph.rejected.tenant', wrongTenant).exec()
-        .catch((err: Error) => request.log.warn({ err: { message: err.message } }, 'delivery accounting failed'))
-    }
+    app.stats.bump({ [statName.rejected('graph', 'client-state')]: wrongState, [statName.rejected('graph', 'tenant')]: wrongTenant })
     if (accepted.length > 0) recordDelivery(app, request.log, 'graph', eventIds, { ignored, noUser, users: byUser.size })
     if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
     request.log.info({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')

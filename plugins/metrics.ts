@@ -85,11 +85,11 @@ export default fp(async (app) => {
   }
   app.decorate('metrics', metrics)
 
-  app.addHook('onResponse', async (request, reply) => {
-    const url = request.routeOptions.url
-    if (url?.startsWith('/webhooks/') === true) {
-      metrics.webhookRequests.inc({ source: url.split('/')[2] ?? 'unknown', status: String(reply.statusCode) })
-    }
+  // A callback hook: it runs on every request, and an async one costs a promise each time.
+  app.addHook('onResponse', (request, reply, done) => {
+    const source = (request.routeOptions.config as { source?: string } | undefined)?.source
+    if (source !== undefined) metrics.webhookRequests.inc({ source, status: String(reply.statusCode) })
+    done()
   })
 
   const token = app.config.METRICS_TOKEN

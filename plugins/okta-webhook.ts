@@ -49,6 +49,7 @@ function routes (app: FastifyInstance): void {
   app.addHook('onRequest', checkSecret)
 
   r.get('/webhooks/okta', {
+    config: { source: 'okta' },
     schema: {
       headers: Type.Object({ 'x-okta-verification-challenge': Type.Optional(Type.String()) }),
       response: { 200: Type.Object({ verification: Type.String() }), '4xx': ErrorReply }
@@ -62,6 +63,7 @@ function routes (app: FastifyInstance): void {
   })
 
   r.post('/webhooks/okta', {
+    config: { source: 'okta' },
     bodyLimit: BODY_LIMIT,
     schema: {
       body: OktaDeliverySchema,

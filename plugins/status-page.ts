@@ -80,10 +80,10 @@ export default fp(async (app) => {
   })
 
   // A hook rather than a second GET /status route: that route belongs to plugins/status.ts.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' || request.routeOptions.url !== '/status') return
-    if (!prefersHtml(request.headers.accept)) return
+  // A callback hook: it runs on every request, and an async one costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'GET' || request.routeOptions.url !== '/status' || !prefersHtml(request.headers.accept)) { done(); return }
     // The fragment (#token=…) survives a redirect that has none of its own.
-    return await reply.headers({ vary: 'accept', 'cache-control': 'no-store' }).redirect('/ops', 302)
+    void reply.headers({ vary: 'accept', 'cache-control': 'no-store' }).redirect('/ops', 302)
   })
 }, { name: 'status-page', dependencies: ['error-handler'] })

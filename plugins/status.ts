@@ -49,7 +49,7 @@ export default fp(async (app) => {
       app.store.lastOutcomes(),
       app.store.unresolved(20),
       app.store.stats(),
-      app.redis.hgetall(`${app.store.statsKey}:last-event`),
+      app.redis.hgetall(app.stats.lastEventHash),
       failureSection(app, reveal),
       retryingSection(app, reveal)
     ])
