@@ -63,7 +63,7 @@ export default fp(async (app) => {
       response: {
         200: Type.Object({
           total: Type.Integer(),
-          users: Type.Array(Type.Object({ userKey: Type.String(), source: Type.String(), userId: Type.String(), since: Type.String() }))
+          users: Type.Array(Type.Object({ userKey: Type.String(), source: Type.String(), userId: Type.String(), since: Type.String(), reason: Type.String() }))
         }),
         '4xx': ErrorReply
       }

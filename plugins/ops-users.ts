@@ -58,6 +58,7 @@ export default fp(async (app) => {
           outcome: Type.String(),
           enerfloUserId: Type.Union([Type.Integer(), Type.Null()]),
           wouldSend: Type.Union([Obj, Type.Null()]),
+          resolvedBy: Type.Union([Type.String({ description: 'how the Enerflo user was found: attribute, link, email, create; or why not: unresolved, ambiguous, conflict, unknown-id' }), Type.Null()]),
           reason: Type.String(),
           notes: Type.Array(Type.String())
         }),
@@ -70,8 +71,12 @@ export default fp(async (app) => {
     const provider = app.providers[source]
     if (provider === undefined) throw new SyncError('OPS_NOT_FOUND', `source ${source} is not configured on this instance`, 404)
     const key = userKey(source, idpUserId)
-    const plan = await planSync(provider, app.store, key, idpUserId)
-    if (isParked(plan)) return { userKey: key, outcome: plan.kind, enerfloUserId: null, wouldSend: null, reason: plan.reason, notes: plan.notes }
-    return { userKey: key, outcome: plan.kind, enerfloUserId: plan.enerfloId, wouldSend: plan.body === undefined ? null : { ...plan.body }, reason: plan.reason, notes: plan.notes }
+    const plan = await planSync({ provider, store: app.store, directory: app.directory, options: app.resolveOptions, roles: app.roleRules }, key, idpUserId)
+    const read = await app.directory.info()
+    const directory = read === undefined ? 'Enerflo\'s user list has not been read yet (POST /ops/reconcile {"source":"enerflo"})' : `Enerflo's user list as read at ${read.readAt}`
+    const notes = [...plan.notes, directory]
+    if (isParked(plan)) return { userKey: key, outcome: plan.kind, resolvedBy: plan.why ?? null, enerfloUserId: null, wouldSend: null, reason: plan.reason, notes }
+    if (plan.kind === 'create') return { userKey: key, outcome: 'create', resolvedBy: 'create', enerfloUserId: null, wouldSend: null, reason: plan.reason, notes }
+    return { userKey: key, outcome: plan.kind, resolvedBy: plan.how, enerfloUserId: plan.enerfloId, wouldSend: plan.body === undefined ? null : { ...plan.body }, reason: plan.reason, notes }
   })
 }, { name: 'ops-users', dependencies: ['sync-services', 'providers', 'ops-auth', 'error-handler'] })

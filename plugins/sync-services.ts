@@ -9,6 +9,10 @@ import type { Mapping } from '../src/mapping/mapping-file.js'
 import { createBudget, type Budget } from '../src/sync/budget.js'
 import { createStateStore, type StateStore } from '../src/sync/state-store.js'
 import { createStats, type Stats } from '../src/sync/stats.js'
+import { createDirectory, type Directory } from '../src/enerflo/directory.js'
+import { keptRoleNames, roleSlugTable } from '../src/enerflo/roles.js'
+import type { RoleRules } from '../src/sync/baseline.js'
+import type { ResolveOptions } from '../src/sync/resolve.js'
 import { SYNC_QUEUE, type SyncJobData } from '../queues/sync-queue.js'
 
 declare module 'fastify' {
@@ -17,6 +21,12 @@ declare module 'fastify' {
     mapping: Mapping
     store: StateStore
     stats: Stats
+    /** Enerflo's user list as last read (src/enerflo/directory.ts). */
+    directory: Directory
+    /** MATCH_BY_EMAIL, CREATE_USERS. */
+    resolveOptions: ResolveOptions
+    /** The roles the mapping manages, and those Enerflo keeps itself. */
+    roleRules: RoleRules
     budget: Budget
     syncQueue: Queue<SyncJobData>
   }
@@ -29,6 +39,12 @@ export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
   app.decorate('store', createStateStore(app.redis, config.QUEUE_PREFIX, {
     auditMaxEntries: config.AUDIT_MAX_ENTRIES, auditMaxAgeDays: config.AUDIT_MAX_AGE_DAYS
   }))
+  app.decorate('directory', createDirectory(app.redis, config.QUEUE_PREFIX))
+  app.decorate('resolveOptions', { matchByEmail: config.MATCH_BY_EMAIL === 'true', createUsers: config.CREATE_USERS === 'true' })
+  app.decorate('roleRules', {
+    managed: new Set(opts.mapping.roles.flatMap((r) => r.roles)),
+    kept: new Set(keptRoleNames(roleSlugTable(opts.mapping.roleSlugs)))
+  })
   app.decorate('stats', createStats(app.redis, config.QUEUE_PREFIX, (err) => app.log.warn({ err: { message: err.message } }, 'counters not updated')))
   app.decorate('budget', createBudget(app.redis, {
     prefix: config.QUEUE_PREFIX, max: config.ENERFLO_RATE_LIMIT_MAX, windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS

@@ -35,6 +35,10 @@ export default fp(async (app) => {
       enerfloTimeoutMs: config.ENERFLO_TIMEOUT_MS,
       logger: app.log.child({ component: 'worker' }),
       queue: app.syncQueue,
+      directory: app.directory,
+      resolve: app.resolveOptions,
+      roles: app.roleRules,
+      createNotifyEmail: config.CREATE_NOTIFY_EMAIL === 'true',
       shadow: config.SYNC_MODE === 'shadow',
       onEnerfloCall: (status) => {
         app.metrics.enerfloCalls.inc({ status: String(status) })

@@ -11,7 +11,11 @@ import { AmbiguousWriteError, UpstreamError } from '../src/errors.js'
 import { formatFailure } from '../src/sync/failure-reason.js'
 import type { EnerfloClient } from '../src/enerflo/client.js'
 import { applyDiff } from '../src/mapping/diff.js'
-import { isParked, planSync, type SyncPlan } from '../src/sync/plan.js'
+import { isParked, planSync, type PlanContext, type SyncPlan } from '../src/sync/plan.js'
+import type { Directory } from '../src/enerflo/directory.js'
+import type { ResolveOptions } from '../src/sync/resolve.js'
+import type { RoleRules } from '../src/sync/baseline.js'
+import { createInEnerflo } from './sync-create.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { ProviderSource } from '../src/sync/provider.js'
 import type { AuditEntry, StateStore } from '../src/sync/state-store.js'
@@ -36,6 +40,14 @@ export interface SyncDeps {
   logger: Log
   /** The sync queue: a 429 pauses every worker on it (BullMQ's queue.rateLimit). */
   queue: Pick<Queue, 'rateLimit'>
+  /** Enerflo's user list, when this process keeps one: matching by email and drift repair. */
+  directory?: Directory
+  /** MATCH_BY_EMAIL and CREATE_USERS. */
+  resolve?: ResolveOptions
+  /** Which roles the mapping manages and which Enerflo keeps itself. */
+  roles?: RoleRules
+  /** CREATE_NOTIFY_EMAIL: Enerflo emails a user it creates. */
+  createNotifyEmail?: boolean
   /** SYNC_MODE=shadow: plan and record, never write to Enerflo. */
   shadow?: boolean
   /** Told of every Enerflo answer (0: none came), for metrics. */
@@ -86,7 +98,8 @@ export function createSyncProcessor (deps: SyncDeps) {
 
     let plan: SyncPlan
     try {
-      plan = await planSync(provider, store, key, userId)
+      const ctx: PlanContext = { provider, store, directory: deps.directory, ...(deps.resolve !== undefined && { options: deps.resolve }), ...(deps.roles !== undefined && { roles: deps.roles }) }
+      plan = await planSync(ctx, key, userId)
     } catch (err) {
       if (err instanceof UpstreamError && err.code.endsWith('_RATE_LIMITED') && token !== undefined) {
         // The provider throttles us: wait as long as it says, without spending an attempt.
@@ -100,9 +113,16 @@ export function createSyncProcessor (deps: SyncDeps) {
     const { notes } = plan
     if (plan.firstSight === true) await store.markSeen(key)
     if (isParked(plan)) {
-      await store.recordOutcome(key, { at, outcome: plan.kind, eventIds, notes: [...notes, plan.reason] })
-      if (plan.kind === 'unresolved') logger.info({ userKey: key }, 'user has no Enerflo id yet: parked as unresolved')
+      await store.recordOutcome(key, { at, outcome: plan.kind, eventIds, notes: [...notes, plan.reason], reason: plan.reason })
+      if (plan.kind === 'unresolved') logger.info({ userKey: key, why: plan.why }, 'user has no Enerflo user yet: parked as unresolved')
       return { outcome: plan.kind }
+    }
+    if (plan.kind === 'create') {
+      try {
+        return await createInEnerflo(deps, key, plan, eventIds, pauseQueue)
+      } catch (err) {
+        return await fail(job, key, err, lastAttempt || !isTransient(err))
+      }
     }
     if (plan.linkTo !== undefined) {
       const linked = await store.link(key, plan.linkTo)
@@ -158,6 +178,7 @@ export function createSyncProcessor (deps: SyncDeps) {
     await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
       at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: job.attemptsMade + 1
     })
+    await deps.directory?.patch(plan.enerfloId, sent)
     logger.info({ userKey: key, fields }, 'user applied to Enerflo')
     return { outcome: 'applied', fields }
   }

@@ -40,7 +40,10 @@ export const EnvSchema = Type.Object({
   JOB_BACKOFF_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 2000 }),
   WORKER_LOCK_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: 30_000 }),
-  SANDBOX_SEED_DIR: Type.String({ minLength: 1, default: './sandbox' })
+  SANDBOX_SEED_DIR: Type.String({ minLength: 1, default: './sandbox' }),
+  MATCH_BY_EMAIL: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
+  CREATE_USERS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  CREATE_NOTIFY_EMAIL: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' })
 }, { additionalProperties: true })
 
 export type Env = Static<typeof EnvSchema>

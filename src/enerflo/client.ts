@@ -8,7 +8,11 @@
 import type { Dispatcher } from 'undici'
 import type { UpstreamError } from '../errors.js'
 import type { EnerfloUpdateBody } from '../mapping/types.js'
-import { DEFAULT_ROLE_NAMES } from '../mapping/roles.js'
+import { describeRejection, reasons } from './rejection.js'
+import { pageFromBody, userFromRow } from './user-rows.js'
+import type { DirectoryPage, DirectoryUser } from './directory.js'
+import type { RoleSlugTable } from './roles.js'
+import type { EnerfloNewUser } from './new-user.js'
 import { usePool } from '../http/dispatcher.js'
 import { answerError, noAnswerError } from '../http/errors.js'
 import { exchange, type Answer, type NoAnswer } from '../http/exchange.js'
@@ -21,6 +25,8 @@ export interface EnerfloClientOptions {
   dispatcher?: Dispatcher
   /** The whole exchange, from connecting to the last byte of the body; default 10000. */
   timeoutMs?: number
+  /** Role slug → Role Name, for reading users (defaults: src/enerflo/roles.ts). */
+  roleSlugs?: RoleSlugTable
 }
 
 export interface EnerfloUpdateResult {
@@ -33,8 +39,19 @@ export interface EnerfloUpdateResult {
 
 export interface EnerfloClient {
   updateUser (body: EnerfloUpdateBody): Promise<EnerfloUpdateResult>
+  /** One page of users, active or (status=inactive) inactive, roles read as Role Names. */
+  listUsers?: (page: number, status: 'active' | 'inactive') => Promise<DirectoryPage>
+  /** One user, or undefined when Enerflo has none with that id. */
+  getUser?: (id: number) => Promise<DirectoryUser | undefined>
+  /** POST /api/v1/users; the new user's id. */
+  addUser?: (body: EnerfloNewUser) => Promise<{ id: number }>
   close (): Promise<void>
 }
+
+export { describeRejection } from './rejection.js'
+
+/** Rows a list page asks for: Enerflo's largest page seen in the wild. */
+export const PAGE_SIZE = 100
 
 /** Enerflo's 429 and 5xx pages are HTML: keep enough of them to read, not the whole page. */
 const BODY_TEXT_LIMIT = 500
@@ -57,69 +74,21 @@ function exchangeFailed (n: NoAnswer, timeoutMs: number): UpstreamError {
   return noAnswerError('ENERFLO_UNAVAILABLE', message, n)
 }
 
-/** Laravel-style `{ message, errors: { field: [msg] } }`, read defensively. */
-function reasons (body: unknown): { message: string | undefined, errors: Array<[string, string]> } {
-  if (body === null || typeof body !== 'object') return { message: typeof body === 'string' && body !== '' ? body : undefined, errors: [] }
-  const b = body as { message?: unknown, error?: unknown, errors?: unknown }
-  const message = typeof b.message === 'string' ? b.message : typeof b.error === 'string' ? b.error : undefined
-  const errors: Array<[string, string]> = []
-  const add = (field: string, v: unknown): void => {
-    for (const m of Array.isArray(v) ? v : [v]) if (typeof m === 'string') errors.push([field, m.slice(0, 300)])
-  }
-  if (Array.isArray(b.errors)) add('', b.errors)
-  else if (b.errors !== null && typeof b.errors === 'object') for (const [f, v] of Object.entries(b.errors)) add(f, v)
-  return { message: message?.slice(0, 300), errors }
-}
-
-/** One sentence per thing the operator must fix, from what Enerflo said and what we sent. */
-export function describeRejection (status: number, body: unknown, sent: EnerfloUpdateBody): string {
-  const { message, errors } = reasons(body)
-  const id = sent.id
-  const all = [message ?? '', ...errors.map(([, m]) => m)].join(' ')
-  if (status === 404 || errors.some(([f]) => f === 'id') || /user\b.*not found|selected id is invalid|no query results/i.test(all)) {
-    return `Enerflo has no user with id ${id}: the stored link or the identity attribute points at a user Enerflo does not have; ` +
-      'fix the Enerflo user id at the identity provider (or clear the stored link)'
-  }
-  const out: string[] = []
-  for (const [field, m] of errors.length > 0 ? errors : [['', message ?? ''] as [string, string]]) {
-    if (/survey|appointment|attributed|reassign/i.test(m)) {
-      const role = DEFAULT_ROLE_NAMES.find((r) => m.toLowerCase().includes(r.toLowerCase()))
-      out.push(`Enerflo refused to remove the ${role ?? 'Sales Rep or Setter'} role from user ${id}: surveys or appointments are still attributed to the user in that role; ` +
-        'reassign them in Enerflo first, then retry this user')
-    } else if (field === 'email' || /email has already been taken/i.test(m)) {
-      out.push(/taken/i.test(m)
-        ? `Enerflo says the email ${sent.email ?? '(unknown)'} is already taken by another user; free it in Enerflo (it may belong to another user, another company or a deleted user) or change the email at the identity provider`
-        : `Enerflo rejected the email of user ${id}: ${m}`)
-    } else if (field === 'phone') {
-      out.push(`Enerflo rejected the phone of user ${id}: ${m}; Enerflo takes a 10-digit number, fix it at the identity provider`)
-    } else if (field === 'manager_email') {
-      out.push(`Enerflo rejected manager_email ${sent.manager_email ?? ''} for user ${id}: ${m}; the manager must be an Enerflo user with that email`)
-    } else if (field === 'roles') {
-      out.push(`Enerflo rejected the roles of user ${id}: ${m}; use Enerflo Role Names (not slugs) in the mapping file`)
-    } else if (field === 'office_ids') {
-      out.push(`Enerflo rejected office_ids of user ${id}: ${m}; check the office ids in the mapping file`)
-    } else if (field !== '') {
-      out.push(`Enerflo rejected ${field} of user ${id}: ${m}`)
-    }
-  }
-  return out.length > 0
-    ? out.join('. ')
-    : `Enerflo rejected the update of user ${id} (HTTP ${status}): ${message ?? 'no reason given'}`
-}
-
 export function createEnerfloClient (opts: EnerfloClientOptions): EnerfloClient {
   const timeoutMs = opts.timeoutMs ?? 10_000
-  const url = `${opts.baseUrl.replace(/\/+$/, '')}/api/v3/users`
   // Shorter than the idle timeout of the servers in front of Enerflo, so we never reuse a socket
   // they are closing.
   const pool = usePool(opts.dispatcher, { keepAliveTimeout: 4_000 })
 
-  async function updateUser (body: EnerfloUpdateBody): Promise<EnerfloUpdateResult> {
+  const origin = opts.baseUrl.replace(/\/+$/, '')
+
+  /** One exchange: every failure becomes one UpstreamError, a 2xx its answer. */
+  async function send (method: 'GET' | 'PUT' | 'POST', path: string, body: unknown, sent: EnerfloUpdateBody): Promise<Answer> {
     const r = await exchange({
-      method: 'PUT',
-      url,
-      headers: { 'api-key': opts.apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      method,
+      url: `${origin}${path}`,
+      headers: { 'api-key': opts.apiKey, accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
       dispatcher: pool.dispatcher,
       timeoutMs,
       // Defence in depth: nothing Enerflo echoes back may carry the key into logs or /status.
@@ -128,19 +97,49 @@ export function createEnerfloClient (opts: EnerfloClientOptions): EnerfloClient 
     })
     if (!r.ok) throw exchangeFailed(r.noAnswer, timeoutMs)
     const answer = r.answer
-    const { status, headers } = answer
-    if (status === 429) {
-      const wait = rateLimitedForMs(headers)
+    if (answer.status === 429) {
+      const wait = rateLimitedForMs(answer.headers)
       throw answerError('ENERFLO_RATE_LIMITED', `Enerflo rate limit reached (HTTP 429); it asks to wait ${Math.ceil(wait / 1000)} s`, answer, {
         transient: true, retryAfterMs: wait
       })
     }
-    const refusal = refusalOf(answer, body)
+    const refusal = refusalOf(answer, sent)
     if (refusal !== undefined) throw refusal
-    return { status, rateLimitRemaining: rateLimitRemaining(headers), rateLimitResetMs: rateLimitResetMs(headers), body: answer.body }
+    return answer
   }
 
-  return { updateUser, close: pool.close }
+  async function updateUser (body: EnerfloUpdateBody): Promise<EnerfloUpdateResult> {
+    const { status, headers, body: reply } = await send('PUT', '/api/v3/users', body, body)
+    return { status, rateLimitRemaining: rateLimitRemaining(headers), rateLimitResetMs: rateLimitResetMs(headers), body: reply }
+  }
+
+  async function listUsers (page: number, status: 'active' | 'inactive'): Promise<DirectoryPage> {
+    const query = `page=${page}&pageSize=${PAGE_SIZE}${status === 'inactive' ? '&status=inactive' : ''}`
+    const answer = await send('GET', `/api/v3/users?${query}`, undefined, { id: 0 })
+    return pageFromBody(answer.body, PAGE_SIZE, opts.roleSlugs)
+  }
+
+  async function getUser (id: number): Promise<DirectoryUser | undefined> {
+    try {
+      const answer = await send('GET', `/api/v3/users/${id}`, undefined, { id })
+      const b = answer.body as { data?: unknown } | null
+      return userFromRow(b !== null && typeof b === 'object' && 'data' in b ? b.data : b, opts.roleSlugs)
+    } catch (err) {
+      if ((err as UpstreamError).status === 404) return undefined
+      throw err
+    }
+  }
+
+  async function addUser (body: EnerfloNewUser): Promise<{ id: number }> {
+    const answer = await send('POST', '/api/v1/users', body, { id: 0, email: body.email })
+    const b = answer.body as Record<string, unknown> | null
+    const raw = b?.['id'] ?? (b?.['data'] as Record<string, unknown> | undefined)?.['id'] ?? (b?.['user'] as Record<string, unknown> | undefined)?.['id']
+    const id = Number(raw)
+    if (!Number.isSafeInteger(id) || id < 1) throw answerError('ENERFLO_HTTP', 'Enerflo created a user but its answer names no user id; find the user in Enerflo and link it', answer, { transient: false })
+    return { id }
+  }
+
+  return { updateUser, listUsers, getUser, addUser, close: pool.close }
 }
 
 /** Which code a failed answer gets, and whether waiting can help; undefined for a success. */

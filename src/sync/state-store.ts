@@ -30,6 +30,8 @@ export interface AuditEntry {
   /** Shadow mode: the PUT body that would have been sent. */
   wouldSend?: EnerfloUpdateBody
   notes?: string[]
+  /** Why a user is parked (unresolved): shown by /ops/unresolved. */
+  reason?: string
   enerfloStatus?: number
   attempts?: number
   error?: { code: string, message: string }
@@ -50,6 +52,7 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
   const userHash = (key: string): string => `${prefix}:user:${key}`
   const auditList = (key: string): string => `${prefix}:audit:${key}`
   const unresolvedSet = `${prefix}:unresolved`
+  const unresolvedWhy = `${prefix}:unresolved:why`
   const stats = createStats(redis, prefix)
   const lastKey = (kind: 'success' | 'failure'): string => `${prefix}:last:${kind}`
 
@@ -85,6 +88,7 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
         .hset(userHash(key), 'applied', JSON.stringify(applied), 'appliedAt', entry.at)
         .hdel(userHash(key), 'inDoubt')
         .zrem(unresolvedSet, key)
+        .hdel(unresolvedWhy, key)
         .set(lastKey('success'), JSON.stringify({ at: entry.at, userKey: key, fields: entry.fields ?? [] }))
       stats.into(m, { [statName.sync('applied')]: 1 })
       audit(m, key, entry)
@@ -93,8 +97,8 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
 
     async recordOutcome (key: string, entry: AuditEntry): Promise<void> {
       const m = redis.multi()
-      if (entry.outcome === 'unresolved') m.zadd(unresolvedSet, Date.now(), key)
-      else m.zrem(unresolvedSet, key)
+      if (entry.outcome === 'unresolved') m.zadd(unresolvedSet, Date.now(), key).hset(unresolvedWhy, key, entry.reason ?? entry.notes?.at(-1) ?? 'no Enerflo user yet')
+      else m.zrem(unresolvedSet, key).hdel(unresolvedWhy, key)
       if (entry.outcome === 'failed' && entry.error !== undefined) {
         m.set(lastKey('failure'), JSON.stringify({ at: entry.at, userKey: key, ...entry.error }))
       }
@@ -109,10 +113,12 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
       return rows.map((r) => JSON.parse(r) as AuditEntry).filter((e) => Date.parse(e.at) >= oldest)
     },
 
-    async unresolved (limit = 100, offset = 0): Promise<{ count: number, users: Array<{ userKey: string, since: string }> }> {
+    async unresolved (limit = 100, offset = 0): Promise<{ count: number, users: Array<{ userKey: string, since: string, reason: string }> }> {
       const [count, rows] = await Promise.all([redis.zcard(unresolvedSet), redis.zrange(unresolvedSet, offset, offset + limit - 1, 'WITHSCORES')])
-      const users: Array<{ userKey: string, since: string }> = []
-      for (let i = 0; i + 1 < rows.length; i += 2) users.push({ userKey: rows[i] as string, since: new Date(Number(rows[i + 1])).toISOString() })
+      const keys: string[] = []
+      for (let i = 0; i + 1 < rows.length; i += 2) keys.push(rows[i] as string)
+      const why = keys.length > 0 ? await redis.hmget(unresolvedWhy, ...keys) : []
+      const users = keys.map((userKey, i) => ({ userKey, since: new Date(Number(rows[2 * i + 1])).toISOString(), reason: why[i] ?? 'no Enerflo user yet' }))
       return { count, users }
     },
 
