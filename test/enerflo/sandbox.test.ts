@@ -2,7 +2,9 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { loadDirectorySeed } from '../../src/okta/directory-seed.js'
 import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions, type SandboxUser } from '../../src/enerflo/sandbox.js'
+import { waitFor } from '../helpers/wait.js'
 
 const SEED = join(import.meta.dirname, '..', '..', 'sandbox', 'enerflo-users.json')
 
@@ -217,7 +219,7 @@ t.test('HTTP test hooks: auth, users, faults, requests, reset', async (t) => {
   t.equal((await hook('GET', '/__sandbox/users', undefined, null)).status, 401)
   t.equal((await hook('POST', '/__sandbox/faults', { kind: 'drop', count: 1 }, 'wrong')).status, 401)
   const users = await hook('GET', '/__sandbox/users')
-  t.same(users.json.users.map((u: SandboxUser) => u.id), [1001, 1002, 1003, 1004])
+  t.same(users.json.users.map((u: SandboxUser) => u.id), [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008], 'deleted users included')
   t.equal(users.json.users[1].surveys, 3, 'hooks show the sandbox-only counts')
 
   for (const bad of [{ kind: 'nope' }, { kind: 'status', status: 99 }, { kind: 'status', status: 500, body: 5 }, { kind: 'latency', ms: -1 },
@@ -303,10 +305,11 @@ t.test('users() and requests() are copies; close() ends a pending latency fault'
 
   sb.inject({ kind: 'latency', ms: 60_000, count: 1 })
   const pending = put({ id: 1004, first_name: 'Never' }).catch((err: unknown) => err)
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  const began = Date.now()
+  const slow = (): number | undefined => sb.requests().find((r) => (r.body as { first_name?: string }).first_name === 'Never')?.status
+  await waitFor('the slow PUT to reach the sandbox', slow, (status) => status !== undefined)
+  t.equal(slow(), 0, 'held by the latency fault')
   await sb.close()
-  t.ok(Date.now() - began < 2000, 'close does not wait for the latency')
+  t.not(slow(), 0, 'close does not wait for the latency: it cut it short, and the PUT ran to its end')
   await pending
   await sb.close()
 })
@@ -331,7 +334,7 @@ t.test('listen reports its URL; other paths and methods are answered', async (t)
 t.test('loadSandboxSeed reads the repo seed and refuses a broken one', async (t) => {
   const seed = await loadSandboxSeed(SEED)
   t.same(seed.offices, [101, 102, 103])
-  t.equal(seed.users.length, 4)
+  t.equal(seed.users.length, 8)
   t.equal(seed.users.find((u) => u.id === 1002)?.surveys, 3)
   const dir = t.testdir({})
   const bad = join(dir, 'bad.json')
@@ -343,4 +346,34 @@ t.test('loadSandboxSeed reads the repo seed and refuses a broken one', async (t)
   const noOffices = join(dir, 'no-offices.json')
   await writeFile(noOffices, JSON.stringify({ users: [{ id: 1, office_ids: [5, 6] }, { id: 2, office_ids: [6] }] }))
   t.same((await loadSandboxSeed(noOffices)).offices, [5, 6], 'offices default to those in use')
+})
+
+// The demo story (README, issue 11): people with no Enerflo id attribute whose email Enerflo
+// already holds link on the first run, and one person in a mapped role group is new to Enerflo.
+t.test('the demo seeds: who links by email, who is new, what Enerflo reads back', async (t) => {
+  const { hook } = await start(t)
+  const okta = await loadDirectorySeed(join(import.meta.dirname, '..', '..', 'sandbox', 'okta-directory.json'))
+  const enerflo: Array<{ id: number, email: string }> = []
+  for (const status of ['active', 'inactive']) {
+    const page = await hook('GET', `/api/v3/users?page=1&pageSize=100&status=${status}`)
+    t.equal(page.json.totalPages, 1)
+    enerflo.push(...page.json.results)
+  }
+  t.same(enerflo.map((u) => u.id).sort(), [1001, 1002, 1003, 1004, 1005, 1006, 1007], 'the deleted 1008 is in neither pass')
+  const byEmail = (email: unknown) => enerflo.filter((u) => typeof email === 'string' && u.email.toLowerCase() === email.toLowerCase()).map((u) => u.id)
+  const unlinked = okta.users.filter((u) => u.profile['enerfloUserId'] === undefined)
+  t.same(unlinked.map((u) => [u.id, byEmail(u.profile['email'])]), [
+    ['00ucaseynguyen000001', [1004]],
+    ['00umorganlee00000001', [1005]],
+    ['00utaylorbrooks00001', [1006]],
+    ['00udrewpark000000001', [1007]],
+    ['00urileychen00000001', []]
+  ], 'one match each (Taylor\'s differs in case, Drew\'s is on the inactive pass), and Riley is new')
+  const riley = okta.users.find((u) => u.id === '00urileychen00000001')
+  t.ok(riley?.groups.includes('00gsalesreps000000001'), 'Riley is in a mapped role group: a candidate for create')
+  const sam = okta.users.find((u) => u.id === '00usampatel000000001')
+  t.equal(sam?.profile['enerfloUserId'], '1002', 'Sam Patel keeps her id attribute (the first-run story)')
+  const taken = await hook('POST', '/api/v1/users', { email: 'Jamie.Ortiz@example.com', roles: ['Setter'], notify_email: false, allow_optimus: false })
+  t.equal(taken.status, 422, 'the deleted demo user still holds her email')
+  t.match(taken.json.message, 'The email has already been taken.')
 })
