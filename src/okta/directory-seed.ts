@@ -1,6 +1,7 @@
 /**
  * Reading a directory seed file (sandbox/okta-directory.json): groups `{id, name}` and users
- * `{id, status, profile, groups: [groupId]}`.
+ * `{id, status, profile, groups: [groupId]}`. A user or group id given twice is refused, as a
+ * demo person would otherwise silently hide another.
  */
 import { readFile } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
@@ -29,6 +30,15 @@ export async function loadDirectorySeed (path: string): Promise<{ users: Directo
   if (problems.length === 0) {
     const seed = json as { users: DirectoryUser[], groups: DirectoryGroup[] }
     const ids = new Set(seed.groups.map((g) => g.id))
+    const twice = (list: Array<{ id: string }>, what: string): void => {
+      const seen = new Set<string>()
+      list.forEach((e, i) => {
+        if (seen.has(e.id)) problems.push(`/${what}/${i}/id: ${JSON.stringify(e.id)} appears twice`)
+        seen.add(e.id)
+      })
+    }
+    twice(seed.groups, 'groups')
+    twice(seed.users, 'users')
     seed.users.forEach((u, i) => u.groups.forEach((g, j) => {
       if (!ids.has(g)) problems.push(`/users/${i}/groups/${j}: no group with id ${JSON.stringify(g)}`)
     }))
