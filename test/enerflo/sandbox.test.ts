@@ -377,3 +377,9 @@ t.test('the demo seeds: who links by email, who is new, what Enerflo reads back'
   t.equal(taken.status, 422, 'the deleted demo user still holds her email')
   t.match(taken.json.message, 'The email has already been taken.')
 })
+
+t.test('the Okta demo seed loader refuses a user or group id given twice', async (t) => {
+  const u = { id: '00uaaaaaaaaaaaaaaaa1', status: 'ACTIVE', profile: {}, groups: [] }
+  const dir = t.testdir({ 'twice.json': JSON.stringify({ groups: [{ id: 'g', name: 'A' }, { id: 'g', name: 'B' }], users: [u, u] }) })
+  await t.rejects(loadDirectorySeed(join(dir, 'twice.json')), { message: /\/groups\/1\/id: "g" appears twice\n.*\/users\/1\/id: "00uaaaaaaaaaaaaaaaa1" appears twice/ })
+})
