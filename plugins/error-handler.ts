@@ -30,6 +30,13 @@ function validationCode (url: string): string {
   return url === '/status' || url.startsWith('/ops/') ? 'OPS_BAD_REQUEST' : 'BAD_REQUEST'
 }
 
+/** For an enum that failed, the values it allows: a 400 should say what would have been right. */
+function allowed (validation: unknown): string {
+  const first = Array.isArray(validation) ? validation[0] as { keyword?: string, params?: { allowedValues?: unknown[] } } | undefined : undefined
+  const values = first?.keyword === 'enum' ? first.params?.allowedValues : undefined
+  return Array.isArray(values) ? ` (${values.map(String).join(', ')})` : ''
+}
+
 export default fp(async (app) => {
   /**
    * Counts a rejected receiver request for /status, best effort: Redis may be why it failed. The
@@ -52,7 +59,7 @@ export default fp(async (app) => {
     } else if (err.validation !== undefined) {
       // Query strings and paths fail too (operator routes): say which part, not always "body".
       const part = err.validationContext ?? 'body'
-      status = 400; code = validationCode(request.routeOptions.url ?? ''); message = `invalid ${parts[part] ?? part}: ${err.message}`
+      status = 400; code = validationCode(request.routeOptions.url ?? ''); message = `invalid ${parts[part] ?? part}: ${err.message}${allowed(err.validation)}`
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       status = err.statusCode; code = err.code ?? 'BAD_REQUEST'; message = err.message
     } else if (REDIS_DOWN.test(err.message) || err.name === 'MaxRetriesPerRequestError') {

@@ -47,3 +47,7 @@ export const FailedActionReply = Type.Object({
   matched: Type.Integer(),
   jobIds: Type.Array(Type.String())
 })
+
+/** One of a few strings, as a JSON Schema enum: Ajv then says "one of the allowed values" and the error handler names them. */
+export const StringEnum = <T extends string>(values: readonly T[], description?: string) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description !== undefined && { description }) })

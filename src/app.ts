@@ -30,6 +30,8 @@ import { validatorCompiler } from './validation.js'
 import { clientErrorHandler, frameworkErrors } from './client-errors.js'
 import opsFailed from '../plugins/ops-failed.js'
 import opsUsers from '../plugins/ops-users.js'
+import reconcile from '../plugins/reconcile.js'
+import opsReconcile from '../plugins/ops-reconcile.js'
 
 export interface BuildOptions {
   config: Config
@@ -76,6 +78,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(providers)
   if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
   if (config.graph !== undefined && config.SERVICE_ROLE !== 'worker') await app.register(graphGroupQueue)
+  await app.register(reconcile)
   await app.register(metrics)
   await app.register(opsAuth, { token: config.OPS_TOKEN })
   await app.register(health)
@@ -88,6 +91,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     await app.register(opsLinksImport)
     await app.register(opsFailed)
     await app.register(opsUsers)
+    await app.register(opsReconcile)
   }
   if (config.SERVICE_ROLE !== 'api') await app.register(workers)
   if (config.SERVICE_ROLE !== 'api' && config.graph !== undefined) await app.register(graphWorkers)

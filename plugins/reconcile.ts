@@ -1,0 +1,58 @@
+/**
+ * Reconciliation's services: the run records (src/reconcile/runs.ts), the queue that carries a
+ * run to a worker process and, where this process runs workers, the worker that runs the passes.
+ * Only the `enerflo` pass exists so far; the provider passes join it here.
+ */
+import fp from 'fastify-plugin'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Queue, Worker } from 'bullmq'
+import { workerConnection } from './redis.js'
+import { createRuns, type Run, type Runs } from '../src/reconcile/runs.js'
+import { runEnerfloPass } from '../src/reconcile/enerflo-pass.js'
+import type { Source } from '../src/sync/source.js'
+import { createReconcileQueue, type ReconcileJob } from '../queues/reconcile-queue.js'
+import { createReconcileWorker } from '../queues/reconcile-worker.js'
+import { storeJobs } from './store-jobs.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    runs: Runs
+    reconcileQueue: Queue<ReconcileJob>
+  }
+}
+
+export default fp(async (app) => {
+  const { config } = app
+  app.decorate('runs', createRuns(app.redis, config.QUEUE_PREFIX))
+  const queue = createReconcileQueue(app.redisQueue, config.QUEUE_PREFIX)
+  queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'reconcile queue error'))
+  app.decorate('reconcileQueue', queue)
+  let worker: Worker<ReconcileJob> | undefined
+  if (config.SERVICE_ROLE !== 'api') {
+    const { enerflo } = app
+    const listUsers = enerflo.listUsers
+    const sources = (Object.keys(app.providers) as Source[])
+    const acquire = async (): Promise<void> => {
+      for (let wait = await app.budget.acquire(); wait > 0; wait = await app.budget.acquire()) await sleep(wait)
+    }
+    const pass = async (run: Run): Promise<void> => {
+      if (run.source !== 'enerflo' || listUsers === undefined) throw new Error(`no ${run.source} pass on this worker`)
+      await runEnerfloPass({
+        directory: app.directory,
+        store: app.store,
+        runs: app.runs,
+        enerflo: { listUsers },
+        acquire,
+        enqueue: async (users) => { await storeJobs(app, users.map((u) => ({ ...u, eventIds: [], receivedAt: Date.now() }))) },
+        sources,
+        managedRoles: app.roleRules.managed
+      }, run)
+    }
+    const connection = workerConnection(config.REDIS_URL)
+    worker = createReconcileWorker({ connection, prefix: config.QUEUE_PREFIX, runs: app.runs, pass, logger: app.log.child({ component: 'reconcile' }) })
+    worker.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'reconcile worker error'))
+    app.addHook('onReady', async () => { void worker?.run() })
+    app.addHook('onClose', async () => { await worker?.close(); await connection.quit().catch(() => {}) })
+  }
+  app.addHook('onClose', async () => { await queue.close() })
+}, { name: 'reconcile', dependencies: ['sync-services', 'providers'] })
