@@ -1,7 +1,7 @@
 import t from 'tap'
 import { startHarness, delivery } from '../helpers/harness.js'
 import { createAuthGuard } from '../../src/auth-guard.js'
-import { AUTH_FAILURES_MAX } from '../../plugins/auth-failures.js'
+import { AUTH_FAILURES_MAX } from '../../plugins/core/auth-failures.js'
 
 t.test('the guard counts failures per address in a sliding window, and forgets old addresses', async (t) => {
   let now = 0

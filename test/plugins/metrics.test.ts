@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
-import { countEvents } from '../../plugins/metrics.js'
+import { countEvents } from '../../plugins/status/metrics.js'
 import { waitFor } from '../helpers/wait.js'
 
 interface Family { name: string, type: string, metrics: Array<{ value?: string, labels?: Record<string, string> }> }

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { startHarness, delivery, secret, type Harness } from '../helpers/harness.js'
 import { startGraphHarness } from '../helpers/graph-harness.js'
 import { waitFor } from '../helpers/wait.js'
-import { prefersHtml } from '../../plugins/status-page.js'
+import { prefersHtml } from '../../plugins/status/page.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const noBrowser = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`

@@ -2,7 +2,7 @@ import t from 'tap'
 import type { TestRedis } from '../helpers/redis.js'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { oktaUsers } from '../helpers/fixtures.js'
-import { readRedisInfo } from '../../plugins/redis.js'
+import { readRedisInfo } from '../../plugins/core/redis.js'
 import { waitFor } from '../helpers/wait.js'
 
 // What a 2xx means: the delivery's jobs are in Redis. Whether they survive Redis itself crashing

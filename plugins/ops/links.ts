@@ -8,12 +8,12 @@
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ErrorReply } from './error-handler.js'
-import { storeJobs } from './store-jobs.js'
-import { EnerfloUserId, Paging, UserParams } from './ops-schemas.js'
-import { SyncError } from '../src/errors.js'
-import { checkLink, type LinkVerdict } from '../src/sync/link-check.js'
-import { userKey, type Source } from '../queues/sync-queue.js'
+import { ErrorReply } from '../core/error-handler.js'
+import { storeJobs } from '../webhooks/store-jobs.js'
+import { EnerfloUserId, Paging, UserParams } from './schemas.js'
+import { SyncError } from '../../src/errors.js'
+import { checkLink, type LinkVerdict } from '../../src/sync/link-check.js'
+import { userKey, type Source } from '../../queues/sync-queue.js'
 
 const Link = Type.Object({ userKey: Type.String(), enerfloUserId: Type.Integer(), queued: Type.Boolean() })
 

@@ -7,12 +7,12 @@
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ErrorReply } from './error-handler.js'
-import { StringEnum } from './ops-schemas.js'
-import { SyncError } from '../src/errors.js'
-import { maskText } from '../src/mask.js'
-import { enqueueRun } from '../queues/reconcile-queue.js'
-import type { ReportLine } from '../src/reconcile/runs.js'
+import { ErrorReply } from '../core/error-handler.js'
+import { StringEnum } from './schemas.js'
+import { SyncError } from '../../src/errors.js'
+import { maskText } from '../../src/mask.js'
+import { enqueueRun } from '../../queues/reconcile-queue.js'
+import type { ReportLine } from '../../src/reconcile/runs.js'
 
 const SOURCES = ['okta', 'graph', 'enerflo', 'all'] as const
 const MODES = ['incremental', 'full'] as const

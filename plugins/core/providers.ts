@@ -4,11 +4,11 @@
  * way. Add a provider here: one entry in `providers`, its client closed on close.
  */
 import fp from 'fastify-plugin'
-import { createEnerfloClient, type EnerfloClient } from '../src/enerflo/client.js'
-import { createOktaClient } from '../src/okta/client.js'
-import { createOktaSource } from '../src/sync/okta-source.js'
-import type { ProviderSource } from '../src/sync/provider.js'
-import type { Source } from '../queues/sync-queue.js'
+import { createEnerfloClient, type EnerfloClient } from '../../src/enerflo/client.js'
+import { createOktaClient } from '../../src/okta/client.js'
+import { createOktaSource } from '../../src/sync/okta-source.js'
+import type { ProviderSource } from '../../src/sync/provider.js'
+import type { Source } from '../../queues/sync-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -5,8 +5,8 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { createAuthGuard } from '../src/auth-guard.js'
-import { SyncError, type ErrorCode } from '../src/errors.js'
+import { createAuthGuard } from '../../src/auth-guard.js'
+import { SyncError, type ErrorCode } from '../../src/errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

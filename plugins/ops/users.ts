@@ -6,12 +6,12 @@
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ErrorReply } from './error-handler.js'
-import { UserParams } from './ops-schemas.js'
-import { SyncError } from '../src/errors.js'
-import { maskChanges, maskFields } from '../src/mask.js'
-import { isParked, planSync } from '../src/sync/plan.js'
-import { userKey } from '../queues/sync-queue.js'
+import { ErrorReply } from '../core/error-handler.js'
+import { UserParams } from './schemas.js'
+import { SyncError } from '../../src/errors.js'
+import { maskChanges, maskFields } from '../../src/mask.js'
+import { isParked, planSync } from '../../src/sync/plan.js'
+import { userKey } from '../../queues/sync-queue.js'
 
 // Free-form objects: the audit and applied state are the service's own records, serialised whole.
 const Obj = Type.Object({}, { additionalProperties: true })

@@ -3,8 +3,8 @@
  * inferred. Redis-dependent sections are absent when Redis is down.
  */
 import { Type } from '@sinclair/typebox'
-import { GraphSubscriptionStatus } from './graph-status.js'
-import { FailureSection, RetryingSection } from './status-failures.js'
+import { GraphSubscriptionStatus } from './graph.js'
+import { FailureSection, RetryingSection } from './failures.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())

@@ -8,12 +8,12 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { SyncError } from '../src/errors.js'
-import { statName } from '../src/sync/stats.js'
-import { acceptItems } from '../src/graph/accept.js'
-import { NotificationCollectionSchema } from '../src/graph/notifications.js'
-import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../queues/graph-subscription-queue.js'
-import { ErrorReply } from './error-handler.js'
+import { SyncError } from '../../src/errors.js'
+import { statName } from '../../src/sync/stats.js'
+import { acceptItems } from '../../src/graph/accept.js'
+import { NotificationCollectionSchema } from '../../src/graph/notifications.js'
+import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../../queues/graph-subscription-queue.js'
+import { ErrorReply } from '../core/error-handler.js'
 
 const DEADLINE_MS = 2000
 

@@ -8,14 +8,14 @@
 import fp from 'fastify-plugin'
 import { workerConnection } from './redis.js'
 import type { Worker } from 'bullmq'
-import { createKeeper } from '../src/graph/subscription-keeper.js'
-import { createGroupKeeper } from '../src/graph/group-subscription-keeper.js'
-import { createGroupMembers } from '../src/graph/group-members.js'
-import { createGroupSubscriptionHashes } from '../src/graph/subscription-state.js'
-import { scheduleSubscriptionChecks, type GraphSubscriptionJob } from '../queues/graph-subscription-queue.js'
-import { createGraphSubscriptionWorker } from '../queues/graph-subscription-worker.js'
-import { createGraphGroupWorker } from '../queues/graph-group-worker.js'
-import type { GraphGroupJob } from '../queues/graph-group-queue.js'
+import { createKeeper } from '../../src/graph/subscription-keeper.js'
+import { createGroupKeeper } from '../../src/graph/group-subscription-keeper.js'
+import { createGroupMembers } from '../../src/graph/group-members.js'
+import { createGroupSubscriptionHashes } from '../../src/graph/subscription-state.js'
+import { scheduleSubscriptionChecks, type GraphSubscriptionJob } from '../../queues/graph-subscription-queue.js'
+import { createGraphSubscriptionWorker } from '../../queues/graph-subscription-worker.js'
+import { createGraphGroupWorker } from '../../queues/graph-group-worker.js'
+import type { GraphGroupJob } from '../../queues/graph-group-queue.js'
 
 const RETRY_MS = 30_000
 

@@ -10,7 +10,7 @@
  */
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import { matchesAnySecret } from '../src/secret.js'
+import { matchesAnySecret } from '../../src/secret.js'
 import type { FastifyInstance } from 'fastify'
 
 /** A scrape must not hang on a Redis that accepts connections but does not answer. */

@@ -9,11 +9,11 @@
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { ErrorReply } from './error-handler.js'
-import { storeJobs } from './store-jobs.js'
-import { checkRows, parseCsvRows, type LinkRow } from '../src/links-import.js'
-import { checkLink, mapLimited } from '../src/sync/link-check.js'
-import { userKey } from '../queues/sync-queue.js'
+import { ErrorReply } from '../core/error-handler.js'
+import { storeJobs } from '../webhooks/store-jobs.js'
+import { checkRows, parseCsvRows, type LinkRow } from '../../src/links-import.js'
+import { checkLink, mapLimited } from '../../src/sync/link-check.js'
+import { userKey } from '../../queues/sync-queue.js'
 
 const IMPORT_LIMIT = 5 * 1024 * 1024
 const PROVIDER_CONCURRENCY = 4

@@ -6,7 +6,7 @@
  */
 import fp from 'fastify-plugin'
 import { Queue } from 'bullmq'
-import { GRAPH_GROUP_QUEUE, type GraphGroupJob } from '../queues/graph-group-queue.js'
+import { GRAPH_GROUP_QUEUE, type GraphGroupJob } from '../../queues/graph-group-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -10,8 +10,8 @@
  */
 import { setImmediate as yieldLoop } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
-import { SyncError } from '../src/errors.js'
-import { enqueueSyncJobs, type SyncJobData } from '../queues/sync-queue.js'
+import { SyncError } from '../../src/errors.js'
+import { enqueueSyncJobs, type SyncJobData } from '../../queues/sync-queue.js'
 
 const DEADLINE_MS = 2000
 export const STORE_CHUNK = 250

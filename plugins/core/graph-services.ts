@@ -5,11 +5,11 @@
  */
 import fp from 'fastify-plugin'
 import { Queue } from 'bullmq'
-import { createGraphClient, type GraphClient } from '../src/graph/client.js'
-import type { GraphConfig } from '../src/graph/env.js'
-import { createSubscriptionState, type SubscriptionState } from '../src/graph/subscription-state.js'
-import { createGraphSource } from '../src/sync/graph-source.js'
-import { GRAPH_SUBSCRIPTION_QUEUE, type GraphSubscriptionJob } from '../queues/graph-subscription-queue.js'
+import { createGraphClient, type GraphClient } from '../../src/graph/client.js'
+import type { GraphConfig } from '../../src/graph/env.js'
+import { createSubscriptionState, type SubscriptionState } from '../../src/graph/subscription-state.js'
+import { createGraphSource } from '../../src/sync/graph-source.js'
+import { GRAPH_SUBSCRIPTION_QUEUE, type GraphSubscriptionJob } from '../../queues/graph-subscription-queue.js'
 
 export interface GraphServices {
   config: GraphConfig

@@ -15,7 +15,7 @@ import fastifyStatic from '@fastify/static'
 import { Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 
-export const PAGE_DIR = fileURLToPath(new URL('./status/page/', import.meta.url))
+export const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url))
 
 /** connect-src 'self' lets the script call /status and nothing else; no frames, forms or bases. */
 export const STATUS_PAGE_CSP = [

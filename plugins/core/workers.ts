@@ -5,8 +5,8 @@
 import fp from 'fastify-plugin'
 import { workerConnection } from './redis.js'
 import type { Worker } from 'bullmq'
-import { createSyncWorker } from '../queues/sync-worker.js'
-import type { SyncJobData } from '../queues/sync-queue.js'
+import { createSyncWorker } from '../../queues/sync-worker.js'
+import type { SyncJobData } from '../../queues/sync-queue.js'
 
 /** Less than the process's grace period (src/server.ts), so the worker is closed before it is killed. */
 const DRAIN_MS = 15_000

@@ -4,16 +4,16 @@
  */
 import fp from 'fastify-plugin'
 import { Queue } from 'bullmq'
-import type { Config } from '../src/config.js'
-import type { Mapping } from '../src/mapping/mapping-file.js'
-import { createBudget, type Budget } from '../src/sync/budget.js'
-import { createStateStore, type StateStore } from '../src/sync/state-store.js'
-import { createStats, type Stats } from '../src/sync/stats.js'
-import { createDirectory, type Directory } from '../src/enerflo/directory.js'
-import { keptRoleNames, roleSlugTable } from '../src/enerflo/roles.js'
-import type { RoleRules } from '../src/sync/baseline.js'
-import type { ResolveOptions } from '../src/sync/resolve.js'
-import { SYNC_QUEUE, type SyncJobData } from '../queues/sync-queue.js'
+import type { Config } from '../../src/config.js'
+import type { Mapping } from '../../src/mapping/mapping-file.js'
+import { createBudget, type Budget } from '../../src/sync/budget.js'
+import { createStateStore, type StateStore } from '../../src/sync/state-store.js'
+import { createStats, type Stats } from '../../src/sync/stats.js'
+import { createDirectory, type Directory } from '../../src/enerflo/directory.js'
+import { keptRoleNames, roleSlugTable } from '../../src/enerflo/roles.js'
+import type { RoleRules } from '../../src/sync/baseline.js'
+import type { ResolveOptions } from '../../src/sync/resolve.js'
+import { SYNC_QUEUE, type SyncJobData } from '../../queues/sync-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -2,7 +2,7 @@
  * Request and response schemas shared by the /ops routes.
  */
 import { Type } from '@sinclair/typebox'
-import { USER_ID_PATTERN } from '../src/sync/user-id.js'
+import { USER_ID_PATTERN } from '../../src/sync/user-id.js'
 
 export const SourceParam = Type.Union([Type.Literal('okta'), Type.Literal('graph')])
 // Ids, never email addresses: an address would end up in job data, keys and logs.

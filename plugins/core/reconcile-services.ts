@@ -7,12 +7,12 @@ import fp from 'fastify-plugin'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Queue, Worker } from 'bullmq'
 import { workerConnection } from './redis.js'
-import { createRuns, type Run, type Runs } from '../src/reconcile/runs.js'
-import { runEnerfloPass } from '../src/reconcile/enerflo-pass.js'
-import type { Source } from '../src/sync/source.js'
-import { createReconcileQueue, type ReconcileJob } from '../queues/reconcile-queue.js'
-import { createReconcileWorker } from '../queues/reconcile-worker.js'
-import { storeJobs } from './store-jobs.js'
+import { createRuns, type Run, type Runs } from '../../src/reconcile/runs.js'
+import { runEnerfloPass } from '../../src/reconcile/enerflo-pass.js'
+import type { Source } from '../../src/sync/source.js'
+import { createReconcileQueue, type ReconcileJob } from '../../queues/reconcile-queue.js'
+import { createReconcileWorker } from '../../queues/reconcile-worker.js'
+import { storeJobs } from '../webhooks/store-jobs.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,7 +52,9 @@ export default fp(async (app) => {
     worker = createReconcileWorker({ connection, prefix: config.QUEUE_PREFIX, runs: app.runs, pass, logger: app.log.child({ component: 'reconcile' }) })
     worker.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'reconcile worker error'))
     app.addHook('onReady', async () => { void worker?.run() })
-    app.addHook('onClose', async () => { await worker?.close(); await connection.quit().catch(() => {}) })
+    // Without Redis a worker cannot hand its run back and would wait forever: close it at once
+    // (the run's lock expires and the run can be asked for again).
+    app.addHook('onClose', async () => { await worker?.close(connection.status !== 'ready'); connection.disconnect() })
   }
   app.addHook('onClose', async () => { await queue.close() })
 }, { name: 'reconcile', dependencies: ['sync-services', 'providers'] })

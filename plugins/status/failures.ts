@@ -6,11 +6,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { maskEmail, maskText } from '../src/mask.js'
-import { adviceFor, retryCommand } from '../src/sync/failure-advice.js'
-import { createFailureLog } from '../src/sync/failure-log.js'
-import { parseFailure } from '../src/sync/failure-reason.js'
-import { userKey as keyOf } from '../queues/sync-queue.js'
+import { maskEmail, maskText } from '../../src/mask.js'
+import { adviceFor, retryCommand } from '../../src/sync/failure-advice.js'
+import { createFailureLog } from '../../src/sync/failure-log.js'
+import { parseFailure } from '../../src/sync/failure-reason.js'
+import { userKey as keyOf } from '../../queues/sync-queue.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 /** Shown per group and per retry list; the totals say how many more there are. */

@@ -7,9 +7,9 @@ import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { SyncError } from '../src/errors.js'
-import { statName, type StatArea } from '../src/sync/stats.js'
-import { rejectionReason } from './status-sources.js'
+import { SyncError } from '../../src/errors.js'
+import { statName, type StatArea } from '../../src/sync/stats.js'
+import { rejectionReason } from '../status/sources.js'
 
 export const ErrorReply = Type.Object({
   statusCode: Type.Integer(),

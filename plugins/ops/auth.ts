@@ -5,9 +5,9 @@
  */
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { matchesAnySecret } from '../src/secret.js'
-import { SyncError } from '../src/errors.js'
-import { statName } from '../src/sync/stats.js'
+import { matchesAnySecret } from '../../src/secret.js'
+import { SyncError } from '../../src/errors.js'
+import { statName } from '../../src/sync/stats.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
