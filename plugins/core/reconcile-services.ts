@@ -10,7 +10,7 @@ import { workerConnection } from './redis.js'
 import { createRuns, type Run, type Runs } from '../../src/reconcile/runs.js'
 import { runEnerfloPass } from '../../src/reconcile/enerflo-pass.js'
 import type { Source } from '../../src/sync/source.js'
-import { createReconcileQueue, type ReconcileJob } from '../../queues/reconcile-queue.js'
+import { createReconcileQueue, enqueueRun, type ReconcileJob } from '../../queues/reconcile-queue.js'
 import { createReconcileWorker } from '../../queues/reconcile-worker.js'
 import { storeJobs } from '../webhooks/store-jobs.js'
 
@@ -51,7 +51,19 @@ export default fp(async (app) => {
     const connection = workerConnection(config.REDIS_URL)
     worker = createReconcileWorker({ connection, prefix: config.QUEUE_PREFIX, runs: app.runs, pass, logger: app.log.child({ component: 'reconcile' }) })
     worker.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'reconcile worker error'))
-    app.addHook('onReady', async () => { void worker?.run() })
+    app.addHook('onReady', async () => {
+      void worker?.run()
+      // Sandbox: until Enerflo's list has been read nobody can be matched by email, and the demo's
+      // people without an Enerflo id should link on the first delivery. Read it once now, as a dry
+      // run anyone can see in GET /ops/reconcile (it writes and queues nothing). A live deployment
+      // starts with the operator's own dry run (README, "Connecting an existing Enerflo company").
+      firstRead().catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'could not start the first read of Enerflo\'s user list'))
+    })
+    const firstRead = async (): Promise<void> => {
+      if (!config.sandbox || listUsers === undefined || await app.directory.info() !== undefined) return
+      const started = await app.runs.start('enerflo', 'full', true)
+      if ('run' in started) await enqueueRun(queue, started.run.id)
+    }
     // Without Redis a worker cannot hand its run back and would wait forever: close it at once
     // (the run's lock expires and the run can be asked for again).
     app.addHook('onClose', async () => { await worker?.close(connection.status !== 'ready'); connection.disconnect() })
