@@ -88,6 +88,21 @@ t.test('sandbox mode: the banner’s own curls show the whole flow', async (t) =
 
   t.match(await sam(), { first_name: 'Samantha', phone: '6025550199' }, 'Enerflo user 1002 now looks the way the demo directory says')
 
+  // First run: the service read Enerflo's list at start (a dry run), so a demo person with no
+  // Enerflo id links by email on her first delivery.
+  await waitFor('the first read of Enerflo\'s list', async () => (await getJson<{ runs: Array<{ state: string, dryRun: boolean }> }>(`${svc.baseUrl}/ops/reconcile`, opsAuth)).body.runs,
+    (runs) => runs.some((r) => r.dryRun && r.state === 'done'))
+  const casey = await request(webhookUrl ?? '', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [curlHeader ?? '']: curlSecret ?? '' },
+    body: (payload ?? '').replace('00usampatel000000001', '00ucaseynguyen000001').replace('demo-event-1', 'demo-event-casey')
+  })
+  await casey.body.dump()
+  t.equal(casey.statusCode, 200)
+  const trail = await waitFor('Casey linked by email', async () => (await getJson<{ enerfloUserId: number | null, audit: Array<{ notes?: string[] }> }>(`${svc.baseUrl}/ops/users/okta/00ucaseynguyen000001`, opsAuth)).body,
+    (u) => u.enerfloUserId !== null && u.enerfloUserId !== undefined)
+  t.match(trail.audit[0]?.notes?.join(' '), /linked by email/, 'a demo person without an Enerflo id links by email on the first run')
+
   const cli = out.match(/^ {2}(node dist\/src\/cli\.js) status --url (\S+) --token (\S+)$/m)
   t.ok(cli, 'the banner prints the CLI as this checkout\'s own build, by path (never npx, which can download)')
   t.notMatch(out, /\bnpx\b/, 'no npx anywhere in the banner')
