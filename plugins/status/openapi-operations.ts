@@ -20,7 +20,11 @@ const SUMMARIES: Record<string, string> = {
   'PUT /ops/links/{source}/{idpUserId}': 'Link a provider user to an Enerflo user and sync it',
   'DELETE /ops/links/{source}/{idpUserId}': 'Remove an identity link',
   'POST /ops/links/import': 'Import identity links from CSV or JSON (with a dry run)',
-  'GET /ops/links': 'Every identity link, as JSON or CSV',
+  'GET /ops/links': 'Every identity link, as JSON (paged) or CSV in the import format',
+  'POST /ops/reconcile': 'Start a reconciliation run for a source (with a dry run)',
+  'GET /ops/reconcile': 'Recent reconciliation runs, newest first',
+  'GET /ops/reconcile/{run}': 'One reconciliation run: state, progress and counts by action',
+  'GET /ops/reconcile/{run}/report': 'A run\'s report, one line per user, as JSON or CSV',
   'GET /ops/users/{source}/{idpUserId}': 'A user\'s link, state and audit trail',
   'GET /ops/preview/{source}/{idpUserId}': 'What a sync of this user would do now, without doing it',
   'POST /ops/users/{source}/{idpUserId}/sync': 'Sync this user now'
