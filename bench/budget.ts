@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/budget.ts
  */
-import type { SandboxRequest } from '../src/enerflo/sandbox.js'
+import type { SandboxRequest } from '../src/simulators/enerflo/sandbox.js'
 import { startRedis } from './lib/redis.js'
 import { secrets, serviceEnv } from './lib/setup.js'
 import { spawnService, type ServiceProcess } from './lib/service.js'

@@ -83,7 +83,7 @@ export async function run (): Promise<Row[]> {
     if (!PROVIDERS.includes('graph')) return rows
     const graphFiles = readdirSync(join(ROOT, 'plugins')).filter((f) => f.startsWith('graph-'))
     if (!graphFiles.includes('graph-webhook.ts')) {
-      rows.push(row(B, 'graph (POST /webhooks/graph)', { verdict: 'n/a', note: 'not yet measurable: the Graph receiver (issue 3) does not exist yet (no plugins/graph-webhook.ts)' }))
+      rows.push(row(B, 'graph (POST /webhooks/graph)', { verdict: 'n/a', note: 'not yet measurable: the Graph receiver (issue 3) does not exist yet (no plugins/webhooks/graph.ts)' }))
     } else {
       let graph: Awaited<ReturnType<typeof startGraphReceiver>> | undefined
       try {

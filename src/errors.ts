@@ -1,6 +1,6 @@
 /**
  * Typed errors with stable codes. Every part of the service throws one of these, and one
- * Fastify error handler (plugins/error-handler.ts) turns them into HTTP answers. Codes are part
+ * Fastify error handler (plugins/core/error-handler.ts) turns them into HTTP answers. Codes are part
  * of the operator contract: they show up in /status, logs and the audit trail.
  */
 export type ErrorCode =

@@ -14,8 +14,8 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import type { Config } from './config.js'
-import { createEnerfloSandbox, loadSandboxSeed } from './enerflo/sandbox.js'
-import { createOktaDirectory, loadDirectorySeed } from './okta/directory.js'
+import { createEnerfloSandbox, loadSandboxSeed } from './simulators/enerflo/sandbox.js'
+import { createOktaDirectory, loadDirectorySeed } from './simulators/okta/directory.js'
 
 export interface SandboxRuntime {
   config: Config

@@ -17,8 +17,8 @@ import { spawnService } from './helpers/process.js'
 import { waitFor } from './helpers/wait.js'
 import { delivery, secret } from './helpers/harness.js'
 import { GROUPS, MAPPING, enerfloUsers, oktaUsers } from './helpers/fixtures.js'
-import { createEnerfloSandbox } from '../src/enerflo/sandbox.js'
-import { createOktaDirectory } from '../src/okta/directory.js'
+import { createEnerfloSandbox } from '../src/simulators/enerflo/sandbox.js'
+import { createOktaDirectory } from '../src/simulators/okta/directory.js'
 
 interface SandboxUserView { id: number, first_name?: string, phone?: string }
 interface StatusView { mode?: string, role?: string, enerflo?: { lastSuccess?: { userKey?: string, fields?: string[] } | null } }
@@ -290,7 +290,7 @@ t.test('SERVICE_ROLE=api and SERVICE_ROLE=worker as separate processes', async (
   }
 })
 
-// Known bug (plugins/workers.ts onClose): with Redis gone, BullMQ's worker.close() waits for a
+// Known bug (plugins/core/workers.ts onClose): with Redis gone, BullMQ's worker.close() waits for a
 // connection that never comes back, so SIGTERM ends only at close-with-grace's 25 s delay, exit 1.
 t.test('SIGTERM while Redis is down still exits promptly', async (t) => {
   const redis = await startRedis(t)

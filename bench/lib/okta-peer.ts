@@ -1,7 +1,7 @@
 /**
  * An Okta-shaped peer for the benches: GET /api/v1/users/{id} and /api/v1/users/{id}/groups with
  * the bodies the service's client reads, an SSWS token, an optional answer delay, and no rate
- * limit. The project's local Okta directory (src/okta/directory.ts) enforces Okta's 600 requests
+ * limit. The project's local Okta directory (src/simulators/okta/directory.ts) enforces Okta's 600 requests
  * per minute with no way to scale it, and the worker asks Okta twice per user; at the scaled
  * Enerflo budgets the benches use (3,600 calls/min) that limit, not Enerflo's, would be measured.
  *
@@ -10,7 +10,7 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { SandboxUser } from '../../src/enerflo/sandbox.js'
+import type { SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
 
 export const ENERFLO_ID_BASE = 100_000
 export const GROUPS = [{ id: '00gbreps', name: 'Reps' }, { id: '00gbphx', name: 'Phoenix' }]

@@ -6,7 +6,7 @@
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { request } from 'undici'
-import { createEnerfloSandbox, type EnerfloSandbox } from '../../src/enerflo/sandbox.js'
+import { createEnerfloSandbox, type EnerfloSandbox } from '../../src/simulators/enerflo/sandbox.js'
 import { SYNC_QUEUE } from '../../queues/sync-queue.js'
 import { startOktaPeer, staleEnerfloUsers, type OktaPeer } from './okta-peer.js'
 import { pollUntil, sleep } from './procs.js'

@@ -5,7 +5,7 @@
  */
 import type { Test } from 'tap'
 import type { Redis } from 'ioredis'
-import type { EnerfloSandbox } from '../../src/enerflo/sandbox.js'
+import type { EnerfloSandbox } from '../../src/simulators/enerflo/sandbox.js'
 import type { Mapping } from '../../src/mapping/mapping-file.js'
 import type { EnerfloUserFields } from '../../src/mapping/types.js'
 import type { createDriver } from './driver.js'

@@ -2,8 +2,8 @@
  * How the chaos run's people change: one change at a time, made in the run's model and at the
  * person's provider (the local Okta or Graph) before the event that announces it is sent.
  */
-import type { OktaDirectory } from '../../src/okta/directory.js'
-import type { LocalGraph } from '../../src/graph/local-graph.js'
+import type { OktaDirectory } from '../../src/simulators/okta/directory.js'
+import type { LocalGraph } from '../helpers/local-graph/graph.js'
 import type { Rng } from './rng.js'
 import { ALL_GROUPS, OFFICE_GROUPS, ROLE_GROUPS, graphUserOf, oktaUserOf, phone, type ChaosEvent, type Person } from './world.js'
 

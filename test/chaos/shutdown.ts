@@ -7,7 +7,7 @@
 import type { Test } from 'tap'
 import type { Exit } from '../helpers/process.js'
 import { waitFor } from '../helpers/wait.js'
-import type { EnerfloSandbox, SandboxFault } from '../../src/enerflo/sandbox.js'
+import type { EnerfloSandbox, SandboxFault } from '../../src/simulators/enerflo/sandbox.js'
 import type { Cluster } from './cluster.js'
 import type { QueueWatch } from './queue-watch.js'
 import type { createDriver } from './driver.js'

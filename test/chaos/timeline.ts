@@ -4,7 +4,7 @@
  * queue, taken by PUTs in order), workers and the API SIGKILLed and started again, Redis stopped
  * and started again. Each step is logged with when it ran and how long it took.
  */
-import type { EnerfloSandbox, SandboxFault, SandboxRequest } from '../../src/enerflo/sandbox.js'
+import type { EnerfloSandbox, SandboxFault, SandboxRequest } from '../../src/simulators/enerflo/sandbox.js'
 
 export interface Step {
   at: number

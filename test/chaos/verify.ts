@@ -8,7 +8,7 @@ import { mapOktaUser } from '../../src/mapping/okta.js'
 import { graphSelect, mapGraphUser, type GraphUserData } from '../../src/mapping/graph.js'
 import type { Mapping } from '../../src/mapping/mapping-file.js'
 import type { EnerfloUserFields, OktaGroup, OktaUser } from '../../src/mapping/types.js'
-import type { SandboxRequest, SandboxUser } from '../../src/enerflo/sandbox.js'
+import type { SandboxRequest, SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
 import type { Person } from './world.js'
 
 export const keyOf = (p: Person): string => `${p.source}:${p.id}`

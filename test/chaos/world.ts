@@ -3,9 +3,9 @@
  * holds them, and what Enerflo should hold for each, computed with the service's own mapping
  * functions. How they change is in changes.ts.
  */
-import type { DirectoryGroup, DirectoryUser } from '../../src/okta/directory.js'
-import type { LocalGroup, LocalUser } from '../../src/graph/local-graph.js'
-import type { SandboxUser } from '../../src/enerflo/sandbox.js'
+import type { DirectoryGroup, DirectoryUser } from '../../src/simulators/okta/directory.js'
+import type { LocalGroup, LocalUser } from '../helpers/local-graph/graph.js'
+import type { SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
 import { mapOktaUser } from '../../src/mapping/okta.js'
 import { mapGraphUser, type GraphUserData } from '../../src/mapping/graph.js'
 import type { Mapping } from '../../src/mapping/mapping-file.js'

@@ -5,7 +5,7 @@ import { Agent, MockAgent } from 'undici'
 import { UpstreamError } from '../../src/errors.js'
 import { createEnerfloClient, describeRejection, rateLimitedForMs, type EnerfloClient, type EnerfloClientOptions } from '../../src/enerflo/client.js'
 import { rateLimitResetMs, retryAfterMs } from '../../src/http/rate-headers.js'
-import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions } from '../../src/enerflo/sandbox.js'
+import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions } from '../../src/simulators/enerflo/sandbox.js'
 
 const SEED = new URL('../../sandbox/enerflo-users.json', import.meta.url).pathname
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
 import { createGraphClient } from '../../src/graph/client.js'
-import { createLocalGraph } from '../../src/graph/local-graph.js'
+import { createLocalGraph } from '../helpers/local-graph/graph.js'
 import { throttleWaitMs } from '../../src/graph/http.js'
 import { secret } from '../helpers/harness.js'
 import { G, GRAPH_GROUPS, graphUsers } from '../helpers/graph-fixtures.js'

@@ -3,7 +3,7 @@
  * the local Graph sends when a member is added or removed (a basic one, which does not say who),
  * and the group-change job that lists the group, compares with the last known members and syncs
  * exactly who joined or left, with real Redis and the real sync worker. The receiver's part is
- * played here by groupIdOf() + enqueueGroupChanges(), the calls plugins/graph-webhook.ts makes.
+ * played here by groupIdOf() + enqueueGroupChanges(), the calls plugins/webhooks/graph.ts makes.
  */
 import t from 'tap'
 import { Queue } from 'bullmq'

@@ -2,8 +2,8 @@
  * The project's own test people: an Okta directory and the matching Enerflo users, built fresh for
  * every test so a test can change them freely.
  */
-import type { SandboxUser } from '../../src/enerflo/sandbox.js'
-import type { DirectoryGroup, DirectoryUser } from '../../src/okta/directory.js'
+import type { SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
+import type { DirectoryGroup, DirectoryUser } from '../../src/simulators/okta/directory.js'
 
 export const MAPPING = {
   identity: { okta: { enerfloUserIdAttribute: 'enerfloUserId', managerEmailAttribute: 'managerEmail' } },

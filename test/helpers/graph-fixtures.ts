@@ -2,7 +2,7 @@
  * The project's test people as Entra ID has them: the same four people as the Okta fixtures
  * (test/helpers/fixtures.ts), linked to the same Enerflo users through employeeId.
  */
-import type { LocalGroup, LocalUser } from '../../src/graph/local-graph.js'
+import type { LocalGroup, LocalUser } from './local-graph/graph.js'
 
 export const G = {
   boss: '6f1a0c2e-0000-4000-8000-000000000501',

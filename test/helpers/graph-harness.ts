@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import { createLocalGraph, type LocalGraph, type LocalGroup, type LocalUser } from '../../src/graph/local-graph.js'
+import { createLocalGraph, type LocalGraph, type LocalGroup, type LocalUser } from './local-graph/graph.js'
 import { secret, startHarness, type Harness, type HarnessOptions } from './harness.js'
 import { MAPPING } from './fixtures.js'
 import { GRAPH_GROUPS, graphUsers } from './graph-fixtures.js'

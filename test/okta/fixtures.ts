@@ -2,7 +2,7 @@
  * A local Okta directory for tests, with its own users and groups and a token made per test.
  */
 import { randomBytes } from 'node:crypto'
-import { createOktaDirectory, type DirectoryGroup, type DirectoryUser, type OktaDirectory } from '../../src/okta/directory.js'
+import { createOktaDirectory, type DirectoryGroup, type DirectoryUser, type OktaDirectory } from '../../src/simulators/okta/directory.js'
 
 export const groups: DirectoryGroup[] = [
   { id: '00greps', name: 'Reps' },

@@ -36,7 +36,7 @@ t.test('Redis up, Redis down, Redis back; events from every source in one counte
   const h = await startHarness(t)
   const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { 'content-type': 'application/json', authorization: h.webhookSecret }, payload: delivery([{ type: 'user.account.update_profile', userId: '00urep' }, { type: 'group.lifecycle.create' }]) })
   t.equal(res.statusCode, 200)
-  // What the Graph receiver does with its own counts (plugins/graph-webhook.ts).
+  // What the Graph receiver does with its own counts (plugins/webhooks/graph.ts).
   countEvents(h.app.metrics, 'graph', 'notification', { queued: 2, ignored: 1, no_user: 0 })
 
   const up = await scrape(t, h)

@@ -4,9 +4,9 @@
  * hold them, on both Okta and Graph.
  */
 import { randomBytes, randomInt } from 'node:crypto'
-import type { DirectoryUser } from '../../src/okta/directory.js'
-import type { LocalUser } from '../../src/graph/local-graph.js'
-import type { SandboxUser } from '../../src/enerflo/sandbox.js'
+import type { DirectoryUser } from '../../src/simulators/okta/directory.js'
+import type { LocalUser } from '../helpers/local-graph/graph.js'
+import type { SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
 import { G, GROUP } from '../helpers/graph-fixtures.js'
 
 export interface Person { key: string, oktaId: string, graphId: string, first: string, last: string, email: string, phone: string, phoneAs: string, enerfloId?: number }

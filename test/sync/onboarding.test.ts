@@ -2,7 +2,7 @@ import t from 'tap'
 import { startHarness, type Harness } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
 import { enerfloUsers, oktaUsers } from '../helpers/fixtures.js'
-import type { SandboxUser } from '../../src/enerflo/sandbox.js'
+import type { SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
 
 const json = { 'content-type': 'application/json' }
 

@@ -6,8 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { graphError, readBody, readJson, sendJson } from './local-http.js'
-import type { LocalSubscription, Validator } from './local-types.js'
+import { graphError, readBody, readJson, sendJson } from './http.js'
+import type { LocalSubscription, Validator } from './types.js'
 
 export const USERS_MAX_MINUTES = 41_760
 const CHANGE_TYPES = new Set(['created', 'updated', 'deleted'])

@@ -5,7 +5,7 @@
  * odd ids and a comma-separated string for even ids, so a client must read both. Deleted users
  * are in no list and 404 by id. Pure functions over the user table; the server does the HTTP.
  */
-import { nameToSlug, type RoleSlugTable } from './roles.js'
+import { nameToSlug, type RoleSlugTable } from '../../enerflo/roles.js'
 import type { Outcome, SandboxUser } from './sandbox-types.js'
 
 /** Enerflo's default page size is not documented; 20 is a guess small enough to show a client that forgot pageSize. */

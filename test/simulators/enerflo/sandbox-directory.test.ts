@@ -5,8 +5,8 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { createEnerfloSandbox, type SandboxOptions, type SandboxUser } from '../../src/enerflo/sandbox.js'
-import { rolesFromEnerflo } from '../../src/enerflo/roles.js'
+import { createEnerfloSandbox, type SandboxOptions, type SandboxUser } from '../../../src/simulators/enerflo/sandbox.js'
+import { rolesFromEnerflo } from '../../../src/enerflo/roles.js'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whatever JSON came back
 interface Answer { status: number, headers: Headers, json: any }

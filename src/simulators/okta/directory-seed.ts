@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { Type } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { SyncError } from '../errors.js'
+import { SyncError } from '../../errors.js'
 import type { DirectoryGroup, DirectoryUser } from './directory-types.js'
 
 const SeedSchema = Type.Object({

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { loadDirectorySeed } from '../../src/okta/directory.js'
-import { createRateWindow } from '../../src/okta/directory-http.js'
-import { startDirectory } from './fixtures.js'
+import { loadDirectorySeed } from '../../../src/simulators/okta/directory.js'
+import { createRateWindow } from '../../../src/simulators/okta/directory-http.js'
+import { startDirectory } from '../../okta/fixtures.js'
 
 const call = async (url: string, token: string | undefined, init: { method?: string, body?: unknown } = {}) => {
   const res = await fetch(url, {

@@ -8,7 +8,7 @@
  */
 import { EMAIL, EMAIL_TAKEN, PHONE, PHONE_MESSAGE, emailTaken, invalid, liveUserWithEmail, roleRefusal } from './sandbox-fields.js'
 import { userRow } from './sandbox-read.js'
-import type { RoleSlugTable } from './roles.js'
+import type { RoleSlugTable } from '../../enerflo/roles.js'
 import type { UpdateContext } from './sandbox-update.js'
 import type { Outcome, SandboxUser } from './sandbox-types.js'
 

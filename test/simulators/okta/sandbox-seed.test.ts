@@ -1,10 +1,10 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { createOktaClient } from '../../src/okta/client.js'
-import { createOktaDirectory, loadDirectorySeed } from '../../src/okta/directory.js'
-import { loadMappingFile } from '../../src/mapping/mapping-file.js'
-import { mapOktaUser } from '../../src/mapping/okta.js'
+import { createOktaClient } from '../../../src/okta/client.js'
+import { createOktaDirectory, loadDirectorySeed } from '../../../src/simulators/okta/directory.js'
+import { loadMappingFile } from '../../../src/mapping/mapping-file.js'
+import { mapOktaUser } from '../../../src/mapping/okta.js'
 
 // The demo directory and the default mapping file together, through the real client: what
 // `npm start` in sandbox mode will compute for the seeded users.

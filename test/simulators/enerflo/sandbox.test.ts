@@ -2,9 +2,9 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadDirectorySeed } from '../../src/okta/directory-seed.js'
-import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions, type SandboxUser } from '../../src/enerflo/sandbox.js'
-import { waitFor } from '../helpers/wait.js'
+import { loadDirectorySeed } from '../../../src/simulators/okta/directory-seed.js'
+import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions, type SandboxUser } from '../../../src/simulators/enerflo/sandbox.js'
+import { waitFor } from '../../helpers/wait.js'
 
 const SEED = join(import.meta.dirname, '..', '..', 'sandbox', 'enerflo-users.json')
 

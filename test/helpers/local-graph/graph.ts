@@ -10,13 +10,13 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
-import { graphError, readBody, sendJson } from './local-http.js'
-import { routeSubscriptions, type SubscriptionStore } from './local-subscriptions.js'
-import type { LocalFault, LocalGraph, LocalGraphOptions, Validator } from './local-types.js'
-import { routeUsers, type Directory } from './local-users.js'
-import { groupChangeItems, routeGroups } from './local-groups.js'
+import { graphError, readBody, sendJson } from './http.js'
+import { routeSubscriptions, type SubscriptionStore } from './subscriptions.js'
+import type { LocalFault, LocalGraph, LocalGraphOptions, Validator } from './types.js'
+import { routeUsers, type Directory } from './users.js'
+import { groupChangeItems, routeGroups } from './groups.js'
 
-export type { LocalFault, LocalGraph, LocalGraphOptions, LocalGroup, LocalSubscription, LocalUser } from './local-types.js'
+export type { LocalFault, LocalGraph, LocalGraphOptions, LocalGroup, LocalSubscription, LocalUser } from './types.js'
 
 /** By default Graph's validation request really goes over HTTP. */
 const httpValidator: Validator = async (url) => {

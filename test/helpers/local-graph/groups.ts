@@ -5,9 +5,9 @@
  * added or removed: changeType "updated" on `Groups/{id}` to every subscription on that group.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { graphError, sendJson } from './local-http.js'
-import type { LocalGroup, LocalSubscription } from './local-types.js'
-import { transitiveGroups, type Directory } from './local-users.js'
+import { graphError, sendJson } from './http.js'
+import type { LocalGroup, LocalSubscription } from './types.js'
+import { transitiveGroups, type Directory } from './users.js'
 
 function page<T> (url: URL, all: T[], pageSize: number, row: (v: T) => Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const top = Math.min(Number(url.searchParams.get('$top') ?? '100') || 100, 999, pageSize)

@@ -3,8 +3,8 @@
  * (404 when none) and its transitive group memberships cast to groups, paged with @odata.nextLink.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { graphError, sendJson } from './local-http.js'
-import type { LocalGroup, LocalUser } from './local-types.js'
+import { graphError, sendJson } from './http.js'
+import type { LocalGroup, LocalUser } from './types.js'
 
 // What Graph returns for a user when the request has no $select.
 const DEFAULT_PROPS = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id']

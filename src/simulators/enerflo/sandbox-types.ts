@@ -2,8 +2,8 @@
  * The data shapes of the local Enerflo sandbox, kept apart so the validation, rate-limit and
  * server modules can share them without importing each other.
  */
-import { DEFAULT_ROLE_NAMES } from '../mapping/roles.js'
-import type { RoleSlugTable } from './roles.js'
+import { DEFAULT_ROLE_NAMES } from '../../mapping/roles.js'
+import type { RoleSlugTable } from '../../enerflo/roles.js'
 
 /** An Enerflo user as the sandbox stores it; `surveys`/`appointments` exist only here. */
 export interface SandboxUser {
@@ -80,7 +80,7 @@ export type SandboxFault = FaultKind & { on?: FaultTarget }
 /** Roles Enerflo will not remove while surveys or appointments are attributed to the user. */
 export const ATTRIBUTED_ROLES: readonly string[] = Object.freeze(['Sales Rep', 'Setter'])
 
-export { MULTI_OFFICE_ROLE as REGIONAL_MANAGER } from '../mapping/roles.js'
+export { MULTI_OFFICE_ROLE as REGIONAL_MANAGER } from '../../mapping/roles.js'
 
 /**
  * Role Names the sandbox's writes accept by default: the mapping defaults plus every name of the

@@ -5,7 +5,7 @@
 import { createFaultQueue, type FaultQueue } from './sandbox-faults.js'
 import type { RateLimiter } from './sandbox-rate-limit.js'
 import type { UpdateContext } from './sandbox-update.js'
-import { ENERFLO_KEPT_ROLES, slugToName, type RoleSlugTable } from './roles.js'
+import { ENERFLO_KEPT_ROLES, slugToName, type RoleSlugTable } from '../../enerflo/roles.js'
 import { copyUser, sandboxRoleNames, type SandboxOptions, type SandboxRead, type SandboxRequest, type SandboxUser } from './sandbox-types.js'
 
 /** The sandbox's mutable state, shared by the route handlers and the hooks. */
