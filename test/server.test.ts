@@ -154,7 +154,6 @@ t.test('sandbox mode: the demo shows a real change on every start, and never tou
 t.test('bad configuration: every problem in one message, no secrets, no stack, exit 1', async (t) => {
   const token = secret()
   const opsToken = 'short'
-  const started = Date.now()
   const svc = await spawnService(t, {
     PORT: 'abc',
     SERVICE_ROLE: 'both',
@@ -165,7 +164,6 @@ t.test('bad configuration: every problem in one message, no secrets, no stack, e
   })
   const exit = await svc.waitExit(10_000)
   t.equal(exit.code, 1, 'exits 1')
-  t.ok(Date.now() - started < 10_000, 'and promptly')
   const err = svc.stderr()
   t.equal(err.match(/Invalid configuration/g)?.length, 1, 'one message')
   const lines = err.split('\n')
@@ -224,11 +222,9 @@ t.test('SIGTERM: drains and exits 0', async (t) => {
   await svc.waitForStdout('the sandbox banner', /__sandbox\/users/)
   const health = await getJson<{ status: string }>(`${svc.baseUrl}/healthz`)
   t.same(health, { status: 200, body: { status: 'ok' } }, '/healthz answers before SIGTERM')
-  const started = Date.now()
   svc.child.kill('SIGTERM')
   const exit = await svc.waitExit(10_000)
   t.same(exit, { code: 0, signal: null }, 'exits 0 by itself')
-  t.ok(Date.now() - started < 10_000)
   t.match(svc.stdout(), /shutting down: draining requests and active jobs/)
   t.notMatch(svc.stderr(), NO_STACK)
 })
