@@ -4,13 +4,15 @@
  * failure turned into one sentence an operator can act on.
  */
 import { Agent, request } from 'undici'
-import { CliError } from './types.js'
+import { CliError, ServiceRefusal } from './types.js'
 
 export interface CallOptions {
   query?: Record<string, string | number | undefined>
   /** JSON-encoded unless `contentType` says the body is already text. */
   body?: unknown
   contentType?: string
+  /** Ask for this media type instead of JSON; the answer is then returned as text. */
+  accept?: string
 }
 
 export interface Api {
@@ -67,7 +69,7 @@ export function createApi (opts: { url: string, token: string | undefined }): Ap
       for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) qs.set(k, String(v))
       const target = base + path + (qs.size > 0 ? `?${qs.toString()}` : '')
       // Explicit JSON, so the service never mistakes the CLI for a browser that wants the page.
-      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'enerflo-user-sync-cli' }
+      const headers: Record<string, string> = { accept: o.accept ?? 'application/json', 'user-agent': 'enerflo-user-sync-cli' }
       if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`
       let payload: string | undefined
       if (o.body !== undefined) {
@@ -89,8 +91,8 @@ export function createApi (opts: { url: string, token: string | undefined }): Ap
       if (type.includes('json') && text.length > 0) {
         try { body = JSON.parse(text) } catch { throw new CliError(`the service at ${base} sent malformed JSON (${res.statusCode})`) }
       }
-      if (res.statusCode >= 400) throw new CliError(describeFailure(res.statusCode, body, `${method} ${path}`))
-      if (res.statusCode !== 204 && typeof body === 'string') {
+      if (res.statusCode >= 400) throw new ServiceRefusal(describeFailure(res.statusCode, body, `${method} ${path}`), res.statusCode, body)
+      if (res.statusCode !== 204 && typeof body === 'string' && o.accept === undefined) {
         throw new CliError(`unexpected answer from ${base}${path}: ${res.statusCode} ${type || 'without a content type'} (is this enerflo-user-sync?)`)
       }
       return (res.statusCode === 204 ? null : body) as T

@@ -9,6 +9,8 @@ import { statusCommand } from './status.js'
 import { failedCommand, retryCommand, discardCommand } from './failed.js'
 import { unresolvedCommand, linkCommand, unlinkCommand, importLinksCommand } from './links.js'
 import { userCommand, previewCommand } from './user.js'
+import { linksCommand } from './links-list.js'
+import { reconcileCommand, reconcileRunsCommand } from './reconcile.js'
 import { CliError, UsageError, type Command, type Io } from './types.js'
 
 export type { Io } from './types.js'
@@ -32,8 +34,8 @@ const serveCommand: Command = {
 }
 
 export const COMMANDS: Command[] = [
-  statusCommand, failedCommand, retryCommand, discardCommand, unresolvedCommand, linkCommand,
-  unlinkCommand, importLinksCommand, userCommand, previewCommand, serveCommand
+  statusCommand, failedCommand, retryCommand, discardCommand, unresolvedCommand, linksCommand, linkCommand,
+  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, userCommand, previewCommand, serveCommand
 ]
 
 export function generalHelp (): string {
@@ -79,13 +81,13 @@ export async function main (argv: string[], io: Io): Promise<number> {
     const { positionals, values } = parseCommand(command, rest)
     if (values.help === true) { io.stdout.write(commandHelp(command, BIN)); return 0 }
     if (command.remote === false) {
-      return await command.run({ api: OFFLINE, json: false, out: (text) => { io.stdout.write(`${text}\n`) } }, positionals, values)
+      return await command.run({ api: OFFLINE, json: false, out: (text) => { io.stdout.write(`${text}\n`) }, err: io.stderr }, positionals, values)
     }
     const url = resolveUrl(typeof values.url === 'string' ? values.url : empty(io.env.ENERFLO_SYNC_URL) ?? DEFAULT_URL)
     const token = typeof values.token === 'string' ? values.token : empty(io.env.OPS_TOKEN)
     const api = createApi({ url, token })
     try {
-      return await command.run({ api, json: values.json === true, out: (text) => { io.stdout.write(`${text}\n`) } }, positionals, values)
+      return await command.run({ api, json: values.json === true, out: (text) => { io.stdout.write(`${text}\n`) }, err: io.stderr }, positionals, values)
     } finally {
       await api.close()
     }

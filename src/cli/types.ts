@@ -6,7 +6,8 @@ import type { Api } from './client.js'
 
 export interface Io {
   stdout: { write: (chunk: string) => unknown }
-  stderr: { write: (chunk: string) => unknown }
+  /** A terminal (isTTY) gets a progress bar redrawn in place; anything else plain lines. */
+  stderr: { write: (chunk: string) => unknown, isTTY?: boolean, columns?: number }
   env: Record<string, string | undefined>
 }
 
@@ -25,6 +26,8 @@ export interface Ctx {
   json: boolean
   /** Writes one line (or block) to stdout. */
   out: (text: string) => void
+  /** Where progress goes (stderr), so stdout stays what a script reads or redirects. */
+  err: Io['stderr']
 }
 
 export interface Command {
@@ -48,4 +51,10 @@ export class UsageError extends Error {
 /** Anything else that went wrong, in words for the operator: exit code 1. */
 export class CliError extends Error {
   override name = 'CliError'
+}
+
+/** The service answered with an error status: the sentence for people, and what it said. */
+export class ServiceRefusal extends CliError {
+  override name = 'ServiceRefusal'
+  constructor (message: string, readonly status: number, readonly body: unknown) { super(message) }
 }
