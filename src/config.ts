@@ -82,23 +82,30 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`${name}: ${message} (got ${shown})`)
   }
   const env2 = raw as Env
-  const oktaParts = [env2.OKTA_ORG_URL, env2.OKTA_API_TOKEN]
-  if (oktaParts.some((v) => v !== undefined) && oktaParts.some((v) => v === undefined)) {
-    problems.push('OKTA_ORG_URL and OKTA_API_TOKEN must be set together')
+  // What the admin meant to turn on counts, not only what is complete: every missing part of it is
+  // reported now, in this one message, rather than one restart at a time.
+  const oktaWanted = [env2.OKTA_ORG_URL, env2.OKTA_API_TOKEN, env2.OKTA_WEBHOOK_SECRET].some((v) => v !== undefined)
+  if (oktaWanted) {
+    if (env2.OKTA_ORG_URL === undefined) problems.push('OKTA_ORG_URL must be set when Okta is configured (your org, e.g. https://acme.okta.com)')
+    if (env2.OKTA_API_TOKEN === undefined) problems.push('OKTA_API_TOKEN must be set when Okta is configured (an API token that can read users and groups)')
+    if (env2.OKTA_WEBHOOK_SECRET === undefined) problems.push('OKTA_WEBHOOK_SECRET must be set when Okta is configured (the Event Hook authenticates with it)')
+  }
+  if (env2.OKTA_API_TOKEN !== undefined && /^ssws\s/i.test(env2.OKTA_API_TOKEN)) {
+    problems.push('OKTA_API_TOKEN: leave out the "SSWS " prefix; the service adds it (got a value starting with SSWS)')
   }
   const okta = env2.OKTA_ORG_URL !== undefined && env2.OKTA_API_TOKEN !== undefined
     ? { orgUrl: env2.OKTA_ORG_URL.replace(/\/+$/, ''), apiToken: env2.OKTA_API_TOKEN }
     : undefined
-  if (okta !== undefined && env2.OKTA_WEBHOOK_SECRET === undefined) {
-    problems.push('OKTA_WEBHOOK_SECRET must be set when Okta is configured (the Event Hook authenticates with it)')
-  }
   if (env2.OKTA_WEBHOOK_SECRET !== undefined && env2.OKTA_WEBHOOK_SECRET.length < 16) {
     problems.push('OKTA_WEBHOOK_SECRET: must be at least 16 characters (got a shorter one)')
   }
   const { graph, problems: graphProblems } = readGraphConfig(env2)
   problems.push(...graphProblems)
-  const sandbox = env2.ENERFLO_API_KEY === undefined && okta === undefined && graph === undefined
-  if (sandbox && env2.SERVICE_ROLE !== 'all') {
+  const graphWanted = GRAPH_SECRET_NAMES.some((n) => (env2 as Record<string, unknown>)[n] !== undefined) || (env2 as Record<string, unknown>)['GRAPH_TENANT_ID'] !== undefined || (env2 as Record<string, unknown>)['GRAPH_CLIENT_ID'] !== undefined
+  const sandbox = env2.ENERFLO_API_KEY === undefined && !oktaWanted && !graphWanted
+  // An invalid SERVICE_ROLE is already reported above; saying it again here would list it twice.
+  const roleValid = ['all', 'api', 'worker'].includes(env2.SERVICE_ROLE)
+  if (sandbox && roleValid && env2.SERVICE_ROLE !== 'all') {
     problems.push(`SERVICE_ROLE: sandbox mode runs the simulator inside one process, so it must be "all" (got "${env2.SERVICE_ROLE}"); set ENERFLO_API_KEY and a provider to split roles`)
   }
   if (!sandbox && env2.ENERFLO_API_KEY === undefined) {

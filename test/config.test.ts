@@ -30,7 +30,7 @@ t.test('a provider without an Enerflo key refuses to start', async (t) => {
 })
 
 t.test('half an Okta configuration, and short webhook secrets, are refused', async (t) => {
-  t.throws(() => loadConfig({ OKTA_ORG_URL: 'https://x.okta.com', ENERFLO_API_KEY: secret() }), /set together/)
+  t.throws(() => loadConfig({ OKTA_ORG_URL: 'https://x.okta.com', ENERFLO_API_KEY: secret() }), /OKTA_API_TOKEN must be set/)
   t.throws(() => loadConfig({ OKTA_WEBHOOK_SECRET: 'short' }), /at least 16/)
 })
 
@@ -44,4 +44,20 @@ t.test('a full live configuration', async (t) => {
   t.equal(c.oktaWebhookSecrets.length, 2)
   t.equal(c.PORT, 8080)
   t.equal(c.REDIS_URL, 'redis://127.0.0.1:6379', 'an empty value counts as unset')
+})
+
+t.test('a half-configured provider reports every missing part once, in one message', async (t) => {
+  const only = (env: Record<string, string>): string => (t.throws(() => loadConfig(env)) as Error).message
+  const okta = only({ OKTA_ORG_URL: 'https://acme.okta.com' })
+  for (const name of ['OKTA_API_TOKEN must be set', 'OKTA_WEBHOOK_SECRET must be set', 'ENERFLO_API_KEY must be set']) {
+    t.equal(okta.split(name).length - 1, 1, `${name}: reported once`)
+  }
+  const graph = only({ GRAPH_TENANT_ID: '11111111-2222-4333-8444-555555555555' })
+  t.match(graph, /GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET must be set together/)
+  t.match(graph, /ENERFLO_API_KEY must be set/, 'the missing Enerflo key is reported with the Graph problems, not after them')
+  const role = only({ SERVICE_ROLE: 'both' })
+  t.equal(role.split('SERVICE_ROLE').length - 1, 1, 'an invalid SERVICE_ROLE is reported once')
+  const ssws = only({ OKTA_ORG_URL: 'https://acme.okta.com', OKTA_API_TOKEN: `SSWS ${secret()}`, OKTA_WEBHOOK_SECRET: secret(), ENERFLO_API_KEY: secret() })
+  t.match(ssws, /OKTA_API_TOKEN: leave out the "SSWS " prefix/)
+  t.notMatch(ssws, /SSWS [A-Za-z0-9_-]{8}/, 'and the token is not shown')
 })
