@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox'
 import { GraphSubscriptionStatus } from './graph.js'
 import { FailureSection, RetryingSection } from './failures.js'
+import { ReconcileSection } from './reconcile.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
@@ -46,5 +47,6 @@ export const StatusReply = Type.Object({
     users: Type.Array(Type.Object({ userKey: Type.String(), since: Type.String() }))
   })),
   failures: Type.Optional(FailureSection),
-  retrying: Type.Optional(RetryingSection)
+  retrying: Type.Optional(RetryingSection),
+  reconcile: Type.Optional(ReconcileSection)
 })

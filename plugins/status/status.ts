@@ -1,6 +1,7 @@
 /**
  * GET /status: what an operator needs at a glance — is Redis there, how much work waits, how much
- * of Enerflo's budget is left, what failed last and why, and who is parked as unresolved.
+ * of Enerflo's budget is left, what failed last and why, who is parked as unresolved, and the
+ * reconciliation runs (the one going and the last per source).
  * Needs `Authorization: Bearer <OPS_TOKEN>` when OPS_TOKEN is set.
  */
 import fp from 'fastify-plugin'
@@ -14,6 +15,7 @@ import { CLI } from '../../src/sync/failure-advice.js'
 import { maskText } from '../../src/mask.js'
 import { graphSubscriptionStatus } from './graph.js'
 import { failureSection, retryingSection } from './failures.js'
+import { reconcileSection } from './reconcile.js'
 import { Type } from '@sinclair/typebox'
 
 const started = Date.now()
@@ -41,7 +43,7 @@ export default fp(async (app) => {
         redis: { reachable, latencyMs }
       }
     }
-    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying] = await Promise.all([
+    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying, runs] = await Promise.all([
       readRedisInfo(app.redis),
       app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
       app.syncQueue.getWaiting(0, 0),
@@ -51,7 +53,8 @@ export default fp(async (app) => {
       app.store.stats(),
       app.redis.hgetall(app.stats.lastEventHash),
       failureSection(app, reveal),
-      retryingSection(app, reveal)
+      retryingSection(app, reveal),
+      app.runs.list()
     ])
     if (info.maxmemoryPolicy !== 'noeviction') reasons.push(`Redis maxmemory-policy is ${info.maxmemoryPolicy ?? 'unknown'}: set noeviction or queued changes can be evicted`)
     if (info.aof !== true) reasons.push('Redis AOF is off: a Redis restart loses queued changes')
@@ -64,6 +67,8 @@ export default fp(async (app) => {
     const next = retrying.jobs[0]
     if (next !== undefined) reasons.push(`${retrying.total} job(s) wait to retry after errors (${next.lastError ?? 'delayed'}); the next runs at ${next.nextRunAt ?? 'an unknown time'}`)
     if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo id: set the identity attribute in the provider or store a link`)
+    const reconcile = reconcileSection(runs, reveal)
+    for (const r of Object.values(reconcile.last)) if (r.state === 'failed') reasons.push(`the last ${r.source} reconciliation run failed: ${r.error ?? 'no reason recorded'}`)
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
@@ -97,7 +102,8 @@ export default fp(async (app) => {
       sync: sourceStats('sync'),
       unresolved,
       failures,
-      retrying
+      retrying,
+      reconcile
     }
   })
-}, { name: 'status', dependencies: ['sync-services', 'error-handler', 'ops-auth'] })
+}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth'] })

@@ -6,10 +6,19 @@
 import { $ } from './format.js'
 import { renderCalls, renderHeader, renderQueue, renderRedis, renderService, renderSources } from './cards.js'
 import { renderFailures, renderRetrying } from './failures.js'
+import { renderReconcile } from './reconcile.js'
 
 const KEY = 'enerflo-user-sync.ops-token'
 const EVERY_MS = 5000
 let timer
+
+/** Request headers with the token, for /status and for the downloads the page makes. */
+const auth = (accept) => {
+  const token = sessionStorage.getItem(KEY)
+  const headers = { accept }
+  if (token) headers.authorization = 'Bearer ' + token
+  return headers
+}
 
 const render = (s) => {
   renderHeader(s)
@@ -18,6 +27,7 @@ const render = (s) => {
   renderRetrying(s.retrying)
   renderQueue(s)
   renderCalls(s)
+  renderReconcile(s.reconcile, auth, note)
   renderSources(s.sources || {})
   renderRedis(s)
 }
@@ -34,8 +44,7 @@ const schedule = () => { clearTimeout(timer); timer = setTimeout(tick, EVERY_MS)
 async function tick () {
   if (document.hidden) return schedule()
   const token = sessionStorage.getItem(KEY)
-  const headers = { accept: 'application/json' }
-  if (token) headers.authorization = 'Bearer ' + token
+  const headers = auth('application/json')
   let res
   let body
   try {
