@@ -45,7 +45,7 @@ export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> 
   // Operators see current dead letters by reason (/status): a final failure is noted, a later
   // job that completes for the same user clears it. Best effort: the dead letter itself is BullMQ's.
   const failures = createFailureLog(opts.connection, opts.prefix)
-  const note = (p: Promise<void>): void => { p.catch((err: Error) => opts.deps.logger.warn({ err: { message: err.message } }, 'could not update the failure log')) }
+  const note = (p: Promise<void>): void => { p.catch((err: Error) => opts.deps.logger.warn({ err: { name: err.name, message: err.message } }, 'could not update the failure log')) }
   worker.on('failed', (job, err) => {
     if (job === undefined || job.finishedOn === undefined) return
     note(failures.record({ at: new Date(job.finishedOn).toISOString(), jobId: String(job.id), userKey: userKey(job.data.source, job.data.userId), ...parseFailure(err.message), attempts: job.attemptsMade }))

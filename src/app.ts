@@ -2,7 +2,7 @@
  * buildApp(config): the whole service as a Fastify plugin tree. The process (src/server.ts)
  * decides what to run; tests build this directly and drive it with inject() or real HTTP.
  */
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import type { Mapping } from './mapping/mapping-file.js'
 import { loggerOptions } from './log.js'
@@ -57,7 +57,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
     // One line per request costs more than the request on the webhook path; receivers log one
     // line per delivery, the error handler one per rejection, and that is the access log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler: (err, socket) => {
       // Only the parser's code: its error carries the raw request, secrets and all.
       app.log.debug({ code: (err as Error & { code?: string }).code }, 'client error')

@@ -4,7 +4,7 @@
  * error message can quote them), request URLs included (an operator may address a user by email,
  * or put a token in a query string).
  */
-import type { LoggerOptions } from 'pino'
+import pino, { type LoggerOptions } from 'pino'
 
 export const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g
 // North American shapes (what this service handles): 555-555-5555, (555) 555-5555, +1 555 555 5555,
@@ -70,6 +70,13 @@ export function loggerOptions (level: string): LoggerOptions {
       censor: '[redacted]'
     },
     serializers: {
+      // Errors are often logged as `{ name, message }` (never a whole upstream error with its body):
+      // such an object still says what it is, and carries no empty stack.
+      err: (e: unknown) => {
+        if (e instanceof Error || e === null || typeof e !== 'object') return e instanceof Error ? pino.stdSerializers.err(e) : e
+        const o = e as { name?: unknown, message?: unknown, code?: unknown }
+        return { type: typeof o.name === 'string' ? o.name : 'Error', message: String(o.message ?? ''), ...(typeof o.code === 'string' && { code: o.code }) }
+      },
       // As Fastify's own, with the URL made safe (req is not seen by the formatter below).
       req: (req: { method?: string, url?: string, host?: string, ip?: string, headers?: Record<string, unknown>, socket?: { remotePort?: number } }) => ({
         method: req.method,

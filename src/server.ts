@@ -32,7 +32,7 @@ async function main (): Promise<void> {
   }
   const app = await buildApp({ config, mapping })
   closeWithGrace({ delay: 25_000 }, async ({ signal, err }) => {
-    if (err !== undefined) app.log.error({ err: { message: err.message } }, 'shutting down after an error')
+    if (err !== undefined) app.log.error({ err: { name: err.name, message: err.message } }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down: draining requests and active jobs')
     await app.close()
     await sandbox?.close()

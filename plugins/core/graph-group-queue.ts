@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 export default fp(async (app) => {
   const queue = new Queue<GraphGroupJob>(GRAPH_GROUP_QUEUE, { connection: app.redisQueue, prefix: app.config.QUEUE_PREFIX })
-  queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'graph group queue error'))
+  queue.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'graph group queue error'))
   app.decorate('graphGroupQueue', queue)
   app.addHook('onClose', async () => { await queue.close() })
 }, { name: 'graph-group-queue', dependencies: ['graph-services'] })

@@ -35,7 +35,7 @@ export default fp(async (app, opts: { config: GraphConfig }) => {
   })
   app.providers.graph = createGraphSource(client, app.mapping)
   const queue = new Queue<GraphSubscriptionJob>(GRAPH_SUBSCRIPTION_QUEUE, { connection: app.redisQueue, prefix: app.config.QUEUE_PREFIX })
-  queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'graph subscription queue error'))
+  queue.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'graph subscription queue error'))
   const urls = config.publicUrl === undefined
     ? undefined
     : { notificationUrl: `${config.publicUrl}/webhooks/graph`, lifecycleNotificationUrl: `${config.publicUrl}/webhooks/graph/lifecycle` }

@@ -47,12 +47,12 @@ export default fp(async (app) => {
   })
   const keeper = createKeeper({ api: graph.client.subscriptions, state: graph.state, clientState, log, groups, ...graph.urls })
   const worker = createGraphSubscriptionWorker({ connection, prefix, keeper, state: graph.state, log })
-  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'graph subscription worker error'))
+  worker.on('error', (err) => log.warn({ err: { name: err.name, message: err.message } }, 'graph subscription worker error'))
   const groupWorker = createGraphGroupWorker({
     connection: groupConnection, prefix, groups: graph.client.groups, members, syncQueue: app.syncQueue, attempts: app.config.JOB_ATTEMPTS,
     log: app.log.child({ component: 'graph-groups' })
   })
-  groupWorker.on('error', (err) => log.warn({ err: { message: err.message } }, 'graph group worker error'))
+  groupWorker.on('error', (err) => log.warn({ err: { name: err.name, message: err.message } }, 'graph group worker error'))
   groupWorker.on('failed', (job, err) => log.warn({ groupId: job?.data.groupId, code: (err as { code?: string }).code }, 'graph group change job failed'))
   app.decorate('graphSubscriptionWorker', worker)
   app.decorate('graphGroupWorker', groupWorker)
@@ -61,7 +61,7 @@ export default fp(async (app) => {
     await scheduleSubscriptionChecks(graph.queue, graph.config.checkEveryMs).catch((err: Error) => {
       // Redis may be down at start: try again until it answers. Meanwhile the receiver and sync
       // keep working, and /status says the subscription is missing.
-      log.warn({ err: { message: err.message } }, 'could not schedule graph subscription checks; retrying')
+      log.warn({ err: { name: err.name, message: err.message } }, 'could not schedule graph subscription checks; retrying')
       retry = setTimeout(() => { void schedule() }, RETRY_MS)
       retry.unref()
     })

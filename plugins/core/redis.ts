@@ -53,7 +53,7 @@ export default fp(async (app, opts: { url: string }) => {
   let lastError = ''
   redis.on('error', (err: Error) => {
     // One line per distinct error, not one per reconnect attempt.
-    if (err.message !== lastError) app.log.warn({ err: { message: err.message } }, 'redis connection error')
+    if (err.message !== lastError) app.log.warn({ err: { name: err.name, message: err.message } }, 'redis connection error')
     lastError = err.message
   })
   redis.on('ready', () => { lastError = '' })
@@ -69,7 +69,7 @@ export default fp(async (app, opts: { url: string }) => {
     }
   } catch (err) {
     // Start anyway: the receivers answer 503 and /readyz says not ready until Redis is back.
-    app.log.error({ err: { message: (err as Error).message } }, 'Redis is not reachable at start')
+    app.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'Redis is not reachable at start')
   }
   app.decorate('redis', redis)
   app.decorate('redisQueue', redisQueue)

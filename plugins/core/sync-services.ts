@@ -45,12 +45,12 @@ export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
     managed: new Set(opts.mapping.roles.flatMap((r) => r.roles)),
     kept: new Set(keptRoleNames(roleSlugTable(opts.mapping.roleSlugs)))
   })
-  app.decorate('stats', createStats(app.redis, config.QUEUE_PREFIX, (err) => app.log.warn({ err: { message: err.message } }, 'counters not updated')))
+  app.decorate('stats', createStats(app.redis, config.QUEUE_PREFIX, (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'counters not updated')))
   app.decorate('budget', createBudget(app.redis, {
     prefix: config.QUEUE_PREFIX, max: config.ENERFLO_RATE_LIMIT_MAX, windowMs: config.ENERFLO_RATE_LIMIT_WINDOW_MS
   }))
   const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: app.redisQueue, prefix: config.QUEUE_PREFIX })
-  queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'queue error'))
+  queue.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'queue error'))
   app.decorate('syncQueue', queue)
   app.addHook('onClose', async () => { await queue.close() })
 }, { name: 'sync-services', dependencies: ['redis'] })

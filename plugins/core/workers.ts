@@ -56,7 +56,7 @@ export default fp(async (app) => {
     const final = job.finishedOn !== undefined
     app.metrics.jobs.inc({ outcome: final ? 'failed' : 'retrying' })
   })
-  worker.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'worker error'))
+  worker.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'worker error'))
   app.decorate('syncWorker', worker)
   app.addHook('onReady', async () => { void worker.run() })
   app.addHook('onClose', async () => {

@@ -58,6 +58,6 @@ export async function countDuplicates (app: FastifyInstance, source: string, eve
 export function recordDelivery (app: FastifyInstance, log: { warn: (o: object, m: string) => void }, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): void {
   countDuplicates(app, source, eventIds, counts).then(
     (duplicates) => { if (duplicates > 0) app.metrics.events.inc({ source, type: 'any', outcome: 'duplicate' }, duplicates) },
-    (err: Error) => { log.warn({ err: { message: err.message } }, 'delivery accounting failed') }
+    (err: Error) => { log.warn({ err: { name: err.name, message: err.message } }, 'delivery accounting failed') }
   )
 }

@@ -62,7 +62,7 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
         new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('Redis did not answer in time')), DEADLINE_MS) })
       ])
     } catch (err) {
-      request.log.error({ err: { message: (err as Error).message } }, 'could not store graph lifecycle notifications')
+      request.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'could not store graph lifecycle notifications')
       throw new SyncError('QUEUE_UNAVAILABLE', 'the queue (Redis) did not confirm the lifecycle notifications; some may be stored: deliver again, a repeat is harmless', 503, { cause: err })
     } finally {
       clearTimeout(timer)
