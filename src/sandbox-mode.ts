@@ -95,6 +95,17 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   }
 }
 
+/** The Redis address without its password, for a message a person reads. */
+function safeRedisUrl (url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password !== '') u.password = '***'
+    return u.toString().replace(/\/$/, '')
+  } catch {
+    return 'REDIS_URL'
+  }
+}
+
 /** The ready-to-paste demo that the process prints at start (to stdout, not the log). */
 export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
   const s = rt.config.OKTA_WEBHOOK_SECRET ?? ''
@@ -117,10 +128,14 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     `  Demo webhook secret (header "${rt.config.OKTA_WEBHOOK_HEADER}"): ${s}`,
     `  Ops token (for /status, /ops and the CLI): ${rt.config.OPS_TOKEN ?? ''}`,
     ...(rt.cleared === undefined
-      ? ['  Warning: Redis was not reachable at start, so what it remembers of an earlier sandbox run was not cleared.']
+      ? [
+          `  Redis at ${safeRedisUrl(rt.config.REDIS_URL)} is not reachable yet: deliveries get 503 until it is.`,
+          '  Start one (redis-server, or docker compose up -d redis) or set REDIS_URL; the service connects on its own.',
+          '  (What Redis remembers of an earlier sandbox run was not cleared, so the demo may answer "unchanged".)'
+        ]
       : []),
     '',
-    'Send a demo Okta Event Hook delivery:',
+    rt.cleared === undefined ? 'Once Redis is up, send a demo Okta Event Hook delivery:' : 'Send a demo Okta Event Hook delivery:',
     `  curl -sS -X POST ${publicBase}/webhooks/okta -H 'content-type: application/json' -H '${rt.config.OKTA_WEBHOOK_HEADER}: ${s}' \\`,
     `    -d '${delivery}'`,
     'Then watch it apply (enerflo.lastSuccess names the user and the fields sent):',

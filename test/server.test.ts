@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { request } from 'undici'
-import { startRedis } from './helpers/redis.js'
+import { freePort, startRedis } from './helpers/redis.js'
 import { spawnService } from './helpers/process.js'
 import { waitFor } from './helpers/wait.js'
 import { delivery, secret } from './helpers/harness.js'
@@ -298,4 +298,14 @@ t.test('SIGTERM while Redis is down still exits promptly', async (t) => {
   svc.child.kill('SIGTERM')
   const exit = await svc.waitExit(10_000).catch((err: Error) => ({ code: null, signal: null, err: err.message.split('\n')[0] }))
   t.same(exit, { code: 0, signal: null }, 'exits 0 within 10 s')
+})
+
+t.test('sandbox mode without a reachable Redis says so, and how deliveries are answered until it is', async (t) => {
+  const port = await freePort()
+  const svc = await spawnService(t, { REDIS_URL: `redis://:hunter2-secret@127.0.0.1:${port}` })
+  await svc.waitForStdout('the sandbox banner', /and see the simulated Enerflo user.*\n.*__sandbox\/users.*\n/)
+  const out = svc.stdout()
+  t.match(out, new RegExp(`Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port} is not reachable yet: deliveries get 503 until it is`))
+  t.match(out, /Once Redis is up, send a demo/)
+  t.notMatch(out, /hunter2-secret/, 'the Redis password is not printed')
 })
