@@ -5,6 +5,7 @@
  * workers apply the same user at once. Job data holds ids and timestamps only, no personal data.
  */
 import type { JobsOptions, Queue } from 'bullmq'
+import { laneOptions, raiseDeduplicated, type Lane } from './sync-lanes.js'
 
 export const SYNC_QUEUE = 'user-sync'
 export const SYNC_JOB = 'sync-user'
@@ -20,6 +21,8 @@ export interface SyncJobData {
   eventIds: string[]
   /** When our receiver accepted the delivery (ms since epoch). */
   receivedAt: number
+  /** Which lane it waits in (queues/sync-lanes.ts); live when unsaid. Not stored in the job. */
+  lane?: Lane
 }
 
 export interface SyncJobSettings {
@@ -29,6 +32,7 @@ export interface SyncJobSettings {
 export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): JobsOptions {
   return {
     attempts: settings.attempts,
+    ...laneOptions(data.lane ?? 'live'),
     backoff: { type: 'jittered' },
     deduplication: { id: userKey(data.source, data.userId), keepLastIfActive: true },
     // Finished jobs are evidence for operators, not state: keep a day of successes and a week of
@@ -38,17 +42,20 @@ export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): J
   }
 }
 
-/** Adds every job of one delivery in one Redis round trip. */
+/**
+ * Adds every job of one delivery in one Redis round trip, then raises any waiting job that a
+ * higher-lane add was deduplicated into (queues/sync-lanes.ts).
+ */
 export async function enqueueSyncJobs (queue: Queue<SyncJobData>, jobs: SyncJobData[], settings: SyncJobSettings): Promise<void> {
   const [first] = jobs
   if (first === undefined) return
   // One job (most deliveries) is one script call; addBulk wraps even one job in a MULTI, and
   // ioredis builds every MULTI by copying each of BullMQ's scripts onto it.
-  if (jobs.length === 1) {
-    await queue.add(SYNC_JOB, first, syncJobOptions(first, settings))
-    return
-  }
-  await queue.addBulk(jobs.map((data) => ({ name: SYNC_JOB, data, opts: syncJobOptions(data, settings) })))
+  const stored = ({ lane: _lane, ...data }: SyncJobData): SyncJobData => data
+  const added = jobs.length === 1
+    ? [await queue.add(SYNC_JOB, stored(first), syncJobOptions(first, settings))]
+    : await queue.addBulk(jobs.map((data) => ({ name: SYNC_JOB, data: stored(data), opts: syncJobOptions(data, settings) })))
+  await raiseDeduplicated(queue as Queue, added.map((job, i) => ({ id: job.id, lane: jobs[i]?.lane ?? 'live' })))
 }
 
 /**

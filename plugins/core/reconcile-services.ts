@@ -1,7 +1,8 @@
 /**
  * Reconciliation's services: the run records (src/reconcile/runs.ts), the queue that carries a
- * run to a worker process and, where this process runs workers, the worker that runs the passes.
- * Only the `enerflo` pass exists so far; the provider passes join it here.
+ * run to a worker process and, where this process runs workers, the worker that runs the passes:
+ * each run goes to its source's pass (enerflo, okta, graph), all of which queue sync jobs in the
+ * reconcile lane and never write to Enerflo themselves.
  */
 import fp from 'fastify-plugin'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -9,6 +10,9 @@ import type { Queue, Worker } from 'bullmq'
 import { workerConnection } from './redis.js'
 import { createRuns, type Run, type Runs } from '../../src/reconcile/runs.js'
 import { runEnerfloPass } from '../../src/reconcile/enerflo-pass.js'
+import { runOktaPass } from '../../src/reconcile/okta-pass.js'
+import { createWatermarks } from '../../src/reconcile/watermarks.js'
+import { createOktaClient } from '../../src/okta/client.js'
 import type { Source } from '../../src/sync/source.js'
 import { createReconcileQueue, enqueueRun, type ReconcileJob } from '../../queues/reconcile-queue.js'
 import { createReconcileWorker } from '../../queues/reconcile-worker.js'
@@ -25,7 +29,7 @@ export default fp(async (app) => {
   const { config } = app
   app.decorate('runs', createRuns(app.redis, config.QUEUE_PREFIX))
   const queue = createReconcileQueue(app.redisQueue, config.QUEUE_PREFIX)
-  queue.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'reconcile queue error'))
+  queue.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'reconcile queue error'))
   app.decorate('reconcileQueue', queue)
   let worker: Worker<ReconcileJob> | undefined
   if (config.SERVICE_ROLE !== 'api') {
@@ -35,29 +39,33 @@ export default fp(async (app) => {
     const acquire = async (): Promise<void> => {
       for (let wait = await app.budget.acquire(); wait > 0; wait = await app.budget.acquire()) await sleep(wait)
     }
+    const enqueue = async (users: Array<{ source: Source, userId: string }>): Promise<void> => {
+      await storeJobs(app, users.map((u) => ({ ...u, eventIds: [], receivedAt: Date.now() })), 'reconcile')
+    }
+    const watermarks = createWatermarks(app.redis, config.QUEUE_PREFIX)
+    const plan = { store: app.store, directory: app.directory, options: app.resolveOptions, roles: app.roleRules }
+    const okta = config.okta === undefined ? undefined : createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken })
+    if (okta !== undefined) app.addHook('onClose', async () => { await okta.close() })
     const pass = async (run: Run): Promise<void> => {
+      if (run.source === 'okta' && okta !== undefined) {
+        await runOktaPass({ okta, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue }, run)
+        return
+      }
       if (run.source !== 'enerflo' || listUsers === undefined) throw new Error(`no ${run.source} pass on this worker`)
       await runEnerfloPass({
-        directory: app.directory,
-        store: app.store,
-        runs: app.runs,
-        enerflo: { listUsers },
-        acquire,
-        enqueue: async (users) => { await storeJobs(app, users.map((u) => ({ ...u, eventIds: [], receivedAt: Date.now() }))) },
-        sources,
-        managedRoles: app.roleRules.managed
+        directory: app.directory, store: app.store, runs: app.runs, enerflo: { listUsers }, acquire, enqueue, sources, managedRoles: app.roleRules.managed
       }, run)
     }
     const connection = workerConnection(config.REDIS_URL)
     worker = createReconcileWorker({ connection, prefix: config.QUEUE_PREFIX, runs: app.runs, pass, logger: app.log.child({ component: 'reconcile' }) })
-    worker.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'reconcile worker error'))
+    worker.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'reconcile worker error'))
     app.addHook('onReady', async () => {
       void worker?.run()
       // Sandbox: until Enerflo's list has been read nobody can be matched by email, and the demo's
       // people without an Enerflo id should link on the first delivery. Read it once now, as a dry
       // run anyone can see in GET /ops/reconcile (it writes and queues nothing). A live deployment
       // starts with the operator's own dry run (README, "Connecting an existing Enerflo company").
-      firstRead().catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'could not start the first read of Enerflo\'s user list'))
+      firstRead().catch((err: Error) => app.log.warn({ err: { name: err.name, message: err.message } }, 'could not start the first read of Enerflo\'s user list'))
     })
     const firstRead = async (): Promise<void> => {
       if (!config.sandbox || listUsers === undefined || await app.directory.info() !== undefined) return

@@ -15,6 +15,7 @@ import { matchesAnySecret } from '../../src/secret.js'
 import { SyncError } from '../../src/errors.js'
 import type { SyncJobData } from '../../queues/sync-queue.js'
 import { storeJobs } from './store-jobs.js'
+import { higherLane, laneOfOktaEvent } from '../../queues/sync-lanes.js'
 import { ErrorReply } from '../core/error-handler.js'
 import { recordDelivery } from './delivery-accounting.js'
 import { useJsonParser } from './json-parser.js'
@@ -84,6 +85,8 @@ function routes (app: FastifyInstance): void {
       eventIds.push(event.uuid)
       const job = byUser.get(userId) ?? { source: 'okta', userId, eventIds: [], receivedAt }
       job.eventIds.push(event.uuid)
+      // A deactivation, suspension or deletion jumps the queue (the worker re-reads the state).
+      job.lane = higherLane(job.lane, laneOfOktaEvent(event.eventType))
       byUser.set(userId, job)
     }
     await storeJobs(app, [...byUser.values()])

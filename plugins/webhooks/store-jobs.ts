@@ -12,6 +12,7 @@ import { setImmediate as yieldLoop } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { SyncError } from '../../src/errors.js'
 import { enqueueSyncJobs, type SyncJobData } from '../../queues/sync-queue.js'
+import type { Lane } from '../../queues/sync-lanes.js'
 
 const DEADLINE_MS = 2000
 export const STORE_CHUNK = 250
@@ -33,13 +34,18 @@ export async function storeConfirmed (app: FastifyInstance, what: string, work: 
   try {
     await withDeadline(work())
   } catch (err) {
-    app.log.error({ err: { message: (err as Error).message }, what }, 'could not store')
+    app.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, what }, 'could not store')
     throw new SyncError('QUEUE_UNAVAILABLE', UNCONFIRMED, 503, { cause: err })
   }
 }
 
-export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[]): Promise<void> {
+/**
+ * `lane` is for jobs that do not say their own (a reconcile pass says 'reconcile'); a job's own
+ * lane wins, so a receiver can put one user of a delivery in the deactivate lane.
+ */
+export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[], lane?: Lane): Promise<void> {
   const settings = { attempts: app.config.JOB_ATTEMPTS }
+  if (lane !== undefined) jobs = jobs.map((j) => j.lane === undefined ? { ...j, lane } : j)
   let confirmed = 0
   try {
     for (let at = 0; at < jobs.length; at += STORE_CHUNK) {
@@ -49,7 +55,7 @@ export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[]): Pro
       confirmed += chunk.length
     }
   } catch (err) {
-    app.log.error({ err: { message: (err as Error).message }, jobs: jobs.length, confirmed }, 'could not store jobs')
+    app.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, jobs: jobs.length, confirmed }, 'could not store jobs')
     throw new SyncError('QUEUE_UNAVAILABLE', `${UNCONFIRMED} (${confirmed} of ${jobs.length} confirmed)`, 503, { cause: err })
   }
 }
