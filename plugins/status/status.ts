@@ -57,7 +57,8 @@ export default fp(async (app) => {
       app.runs.list()
     ])
     if (info.maxmemoryPolicy !== 'noeviction') reasons.push(`Redis maxmemory-policy is ${info.maxmemoryPolicy ?? 'unknown'}: set noeviction or queued changes can be evicted`)
-    if (info.aof !== true) reasons.push('Redis AOF is off: a Redis restart loses queued changes')
+    // A stock Redis has AOF off: expected for the sandbox's demo, a real risk anywhere else.
+    if (info.aof !== true && !app.config.sandbox) reasons.push('Redis AOF is off: a Redis restart loses queued changes; fix: redis-cli CONFIG SET appendonly yes && redis-cli CONFIG REWRITE (or appendonly yes, appendfsync everysec in redis.conf)')
     if (failures.total > 0) {
       const top = failures.groups.slice(0, 3).map((g) => `${g.count} × ${g.title}`).join('; ')
       reasons.push(`${failures.total} user(s) failed to sync: ${top}${failures.groups.length > 3 ? '; …' : ''} (each with its fix under failures)`)
@@ -66,7 +67,7 @@ export default fp(async (app) => {
     }
     const next = retrying.jobs[0]
     if (next !== undefined) reasons.push(`${retrying.total} job(s) wait to retry after errors (${next.lastError ?? 'delayed'}); the next runs at ${next.nextRunAt ?? 'an unknown time'}`)
-    if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo id: set the identity attribute in the provider or store a link`)
+    if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo user yet (no match, several, or a conflict): GET /ops/unresolved gives each one's reason and fix`)
     const reconcile = reconcileSection(runs, reveal)
     for (const r of Object.values(reconcile.last)) if (r.state === 'failed') reasons.push(`the last ${r.source} reconciliation run failed: ${r.error ?? 'no reason recorded'}`)
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
