@@ -1,10 +1,11 @@
 /**
  * Reconciliation runs (DESIGN.md §3): `POST /ops/reconcile` starts one (202 with its id; 409 naming
- * the run already going for that source), `GET /ops/reconcile` lists recent runs, `GET
+ * the run already going for that source; `all` starts one per configured source), `GET /ops/reconcile` lists recent runs, `GET
  * /ops/reconcile/{run}` shows one with its progress and counts, `GET .../report` its lines as JSON
  * or CSV. Lines carry ids, actions and field names; reasons are masked unless ?reveal=true.
  */
 import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorReply } from '../core/error-handler.js'
@@ -32,6 +33,11 @@ const RunReply = Type.Object({
 const Line = Type.Object({ source: Type.String(), id: Type.String(), enerfloId: Type.Union([Type.Integer(), Type.Null()]), action: Type.String(), fields: Type.Array(Type.String()), reason: Type.Optional(Type.String()) })
 const RunParams = Type.Object({ run: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'the run id POST /ops/reconcile answered' }) })
 
+/** The sources this instance can reconcile: Enerflo always, each provider when configured. */
+function configuredSources (app: FastifyInstance): Array<'okta' | 'graph' | 'enerflo'> {
+  return [...(app.config.okta !== undefined ? ['okta' as const] : []), ...(app.config.graph !== undefined ? ['graph' as const] : []), 'enerflo']
+}
+
 const csvCell = (v: string): string => /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
 function toCsv (lines: ReportLine[]): string {
   const rows = lines.map((l) => [l.source, l.id, l.enerfloId === null ? '' : String(l.enerfloId), l.action, l.fields.join(' '), l.reason ?? ''].map(csvCell).join(','))
@@ -51,24 +57,39 @@ export default fp(async (app) => {
         mode: Type.Optional(StringEnum(MODES, 'incremental (the default) or full')),
         dryRun: Type.Boolean({ default: false })
       }, { additionalProperties: false }),
-      response: { 202: Type.Object({ id: Type.String() }), '4xx': ErrorReply, '5xx': ErrorReply }
+      response: { 202: Type.Object({ id: Type.String(), ids: Type.Optional(Type.Array(Type.String(), { description: 'source all: one run per configured source (those not already running)' })) }), '4xx': ErrorReply, '5xx': ErrorReply }
     }
   }, async (request, reply) => {
     const { source, dryRun } = request.body
     const mode = request.body.mode ?? 'incremental'
-    if (source !== 'enerflo') {
-      throw new SyncError('OPS_BAD_REQUEST', `source ${source}: only the enerflo pass exists in this version (the provider passes come next); use {"source": "enerflo"}`, 400)
+    const configured = configuredSources(app)
+    if (source !== 'all' && !configured.includes(source)) {
+      throw new SyncError('OPS_BAD_REQUEST', `source ${source} is not configured here; configured: ${configured.join(', ')}${configured.length > 1 ? ' (or all)' : ''}`, 400)
     }
-    const started = await app.runs.start(source, mode, dryRun)
-    if ('running' in started) throw new SyncError('OPS_CONFLICT', `a ${source} run is already going: ${started.running} (GET /ops/reconcile/${started.running})`, 409)
-    try {
-      await enqueueRun(app.reconcileQueue, started.run.id)
-    } catch (err) {
-      await app.runs.finish(started.run, 'could not be queued (Redis)')
-      throw err
+    // `all`: one run per configured source, each with its own lock, so an `all` never runs a
+    // second pass beside a source's own run; sources already running keep their run.
+    const wanted = source === 'all' ? configured : [source]
+    const ids: string[] = []
+    const running: string[] = []
+    for (const s of wanted) {
+      const started = await app.runs.start(s, mode, dryRun)
+      if ('running' in started) { running.push(`${s}: ${started.running}`); continue }
+      try {
+        await enqueueRun(app.reconcileQueue, started.run.id)
+      } catch (err) {
+        await app.runs.finish(started.run, 'could not be queued (Redis)')
+        throw err
+      }
+      ids.push(started.run.id)
+      request.log.info({ runId: started.run.id, source: s, mode, dryRun }, 'reconciliation run started')
     }
-    request.log.info({ runId: started.run.id, source, mode, dryRun }, 'reconciliation run started')
-    return await reply.code(202).send({ id: started.run.id })
+    const [first] = ids
+    if (first === undefined) {
+      const [one] = running
+      const id = one?.slice(one.indexOf(': ') + 2) ?? ''
+      throw new SyncError('OPS_CONFLICT', `a ${source} run is already going: ${running.join(', ')} (GET /ops/reconcile/${id})`, 409)
+    }
+    return await reply.code(202).send({ id: first, ...(source === 'all' && { ids }) })
   })
 
   r.get('/ops/reconcile', {

@@ -1,5 +1,6 @@
 /**
- * Okta Users API client: the user as it is now and its groups. The worker asks Okta instead of
+ * Okta Users API client: the user as it is now and its groups, and the lists reconciliation reads
+ * (list.ts). The worker asks Okta instead of
  * trusting event payloads, so what is applied is always the current state. The exchange itself is
  * the shared core (src/http); this file is Okta's protocol: paths, the SSWS header, Link paging,
  * Okta's error bodies and which answers are worth retrying. No retries here: BullMQ owns them.
@@ -14,6 +15,9 @@ import { answerError, isSuccess, noAnswerError, unexpectedAnswer } from '../http
 import { exchange, type Answer } from '../http/exchange.js'
 import { followPages, nextLink } from '../http/link-header.js'
 import { askedWaitMs } from '../http/rate-headers.js'
+import { createOktaLists, type OktaLists } from './list.js'
+
+export type { OktaPage } from './list.js'
 
 export interface OktaClientOptions {
   /** The org URL, e.g. https://example.okta.com. */
@@ -26,7 +30,7 @@ export interface OktaClientOptions {
   timeoutMs?: number
 }
 
-export interface OktaClient {
+export interface OktaClient extends OktaLists {
   /** The user, or null when Okta says it does not exist (deleted). */
   getUser: (id: string) => Promise<OktaUser | null>
   /** Every group the user is in, across all pages. */
@@ -100,6 +104,7 @@ export function createOktaClient (opts: OktaClientOptions): OktaClient {
       return groups
     },
 
+    ...createOktaLists(get, origin),
     close: pool.close
   }
 }

@@ -14,6 +14,9 @@ export interface StoredUser extends DirectoryUser {
 export interface DirectoryStore {
   find: (idOrLogin: string) => StoredUser | undefined
   group: (id: string) => DirectoryGroup | undefined
+  /** Every user and every group, in id order (Okta's listing order, for `after` cursors). */
+  users: () => StoredUser[]
+  groups: () => DirectoryGroup[]
   setUser: (u: DirectoryUser) => void
   updateProfile: (id: string, patch: Record<string, unknown>) => StoredUser
   setStatus: (id: string, status: string) => StoredUser
@@ -39,6 +42,8 @@ export function createDirectoryStore (users: DirectoryUser[], groups: DirectoryG
       return byId.get(idOrLogin) ?? [...byId.values()].find((u) => u.profile['login'] === idOrLogin)
     },
     group: (id) => groupsById.get(id),
+    users: () => [...byId.values()].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    groups: () => [...groupsById.values()].sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     setUser (u) {
       const at = now()
       const previous = byId.get(u.id)

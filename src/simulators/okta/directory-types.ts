@@ -15,9 +15,10 @@ export interface DirectoryGroup {
   name: string
 }
 
+/** `path`: only requests whose path (with its query) contains it fail; others pass. */
 export type DirectoryFault =
-  | { kind: 'status', status: number, count: number }
-  | { kind: 'rate-limit', count: number, resetInSec: number }
+  | { kind: 'status', status: number, count: number, path?: string }
+  | { kind: 'rate-limit', count: number, resetInSec: number, path?: string }
 
 export interface OktaDirectory {
   /** Starts listening (port 0 = any free port, host 127.0.0.1 by default); resolves to the base URL. */

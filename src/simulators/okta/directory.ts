@@ -1,13 +1,14 @@
 /**
  * A local, Okta-shaped directory over node:http: the sandbox's demo directory and the Okta that
  * tests talk to. It speaks the parts of the Users API the service uses (user, user's groups with
- * Link paging, profile updates, lifecycle), with Okta's auth, error bodies and rate-limit headers,
+ * Link paging, profile updates, lifecycle, and the lists reconciliation reads: directory-lists.ts), with Okta's auth, error bodies and rate-limit headers,
  * and can be told to fail (`inject`) the way Okta does.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createDirectoryStore, type DirectoryStore, type StoredUser } from './directory-store.js'
 import { createRateWindow, oktaErrorBody, sendJson } from './directory-http.js'
+import { routeLists } from './directory-lists.js'
 import type { DirectoryFault, DirectoryGroup, DirectoryUser, OktaDirectory } from './directory-types.js'
 
 export type { DirectoryFault, DirectoryGroup, DirectoryUser, OktaDirectory } from './directory-types.js'
@@ -21,10 +22,10 @@ const LIFECYCLE: Record<string, { from?: string[], to: string }> = {
   unsuspend: { from: ['SUSPENDED'], to: 'ACTIVE' }
 }
 
-export function createOktaDirectory (opts: { token: string, users: DirectoryUser[], groups: DirectoryGroup[], pageSize?: number }): OktaDirectory {
+export function createOktaDirectory (opts: { token: string, users: DirectoryUser[], groups: DirectoryGroup[], pageSize?: number, rateLimit?: number }): OktaDirectory {
   const store = createDirectoryStore(opts.users, opts.groups)
   const pageSize = Math.min(opts.pageSize ?? MAX_PAGE, MAX_PAGE)
-  const rate = createRateWindow()
+  const rate = createRateWindow(opts.rateLimit)
   const log: Array<{ method: string, path: string }> = []
   const faults: DirectoryFault[] = []
 
@@ -35,9 +36,9 @@ export function createOktaDirectory (opts: { token: string, users: DirectoryUser
     const fail = (status: number, summary?: string): void => sendJson(res, status, oktaErrorBody(status, summary), headers)
 
     if (req.headers.authorization !== `SSWS ${opts.token}`) return fail(401)
-    const fault = faults[0]
+    const fault = faults.find((f) => f.path === undefined || decodeURIComponent((req.url ?? '').replace(/\+/g, ' ')).includes(f.path))
     if (fault !== undefined) {
-      if (--fault.count <= 0) faults.shift()
+      if (--fault.count <= 0) faults.splice(faults.indexOf(fault), 1)
       if (fault.kind === 'rate-limit') return sendJson(res, 429, oktaErrorBody(429), rate.exhausted(fault.resetInSec))
       return fail(fault.status)
     }
@@ -83,11 +84,12 @@ async function route (store: DirectoryStore, req: IncomingMessage, res: ServerRe
     sendJson(res, status, body, { ...headers, ...extra })
   const fail = (status: number, summary?: string, code?: string): void => send(status, oktaErrorBody(status, summary, code))
 
+  const method = req.method ?? 'GET'
+  if (routeLists(store, method, url, send, fail, { user: (u) => userJson(u, origin), group: (g) => groupJson(g, origin) })) return
   if (m === null) return fail(404, `Not found: Resource not found: ${url.pathname}`)
   const id = decodeURIComponent(m[1] ?? '')
   const user = store.find(id)
   if (user === undefined) return fail(404, `Not found: Resource not found: ${id} (User)`)
-  const method = req.method ?? 'GET'
 
   if (m[2] === undefined && method === 'GET') return send(200, userJson(user, origin))
   if (m[2] === undefined && method === 'POST') {

@@ -36,7 +36,7 @@ t.test('no or wrong token: 401 E0000011; unknown user: 404 E0000007', async (t) 
   const nf = await call(`${url}/api/v1/users/00unobody`, token)
   t.equal(nf.status, 404)
   t.match(nf.body, { errorCode: 'E0000007', errorSummary: 'Not found: Resource not found: 00unobody (User)' })
-  t.equal((await call(`${url}/api/v1/groups`, token)).status, 404)
+  t.equal((await call(`${url}/api/v1/apps`, token)).status, 404)
   t.match(await call(`${url}/api/v1/users/00urivera`, token, { method: 'DELETE' }), { status: 405, body: { errorCode: 'E0000022' } })
 })
 
@@ -109,7 +109,7 @@ t.test('the rate window counts requests and says when it is exhausted', async (t
 })
 
 t.test('the sandbox seed loads; bad seeds say what is wrong', async (t) => {
-  const seed = await loadDirectorySeed(join(import.meta.dirname, '../../sandbox/okta-directory.json'))
+  const seed = await loadDirectorySeed(join(import.meta.dirname, '../../../sandbox/okta-directory.json'))
   t.ok(seed.users.length > 0 && seed.groups.length > 0)
   const dir = t.testdir({
     'dangling.json': JSON.stringify({ groups: [{ id: 'g1', name: 'G' }], users: [{ id: 'u', status: 'ACTIVE', profile: {}, groups: ['g2'] }] }),
