@@ -17,6 +17,7 @@ import type { ResolveOptions } from '../src/sync/resolve.js'
 import type { RoleRules } from '../src/sync/baseline.js'
 import { createInEnerflo } from './sync-create.js'
 import type { Budget } from '../src/sync/budget.js'
+import type { Brake } from '../src/sync/brake.js'
 import type { ProviderSource } from '../src/sync/provider.js'
 import type { AuditEntry, StateStore } from '../src/sync/state-store.js'
 import { userKey, type Source } from '../src/sync/source.js'
@@ -50,6 +51,8 @@ export interface SyncDeps {
   createNotifyEmail?: boolean
   /** SYNC_MODE=shadow: plan and record, never write to Enerflo. */
   shadow?: boolean
+  /** Holds the destructive part of writes during a mass change (src/sync/brake.ts). */
+  brake?: Brake
   /** Told of every Enerflo answer (0: none came), for metrics. */
   onEnerfloCall?: (status: number) => void
 }
@@ -133,9 +136,11 @@ export function createSyncProcessor (deps: SyncDeps) {
         return { outcome: 'unresolved' }
       }
     }
+    if (deps.brake !== undefined) plan = await deps.brake.apply(key, plan)
     if (plan.kind === 'unchanged' || plan.body === undefined) {
-      await store.recordOutcome(key, { at, outcome: 'unchanged', eventIds, notes })
-      return { outcome: 'unchanged' }
+      const outcome = 'held' in plan ? 'held' : 'unchanged'
+      await store.recordOutcome(key, { at, outcome, eventIds, notes })
+      return { outcome }
     }
     const { body, changes, baseline } = plan
     const fields = Object.keys(changes)

@@ -32,6 +32,9 @@ import opsFailed from '../plugins/ops/failed.js'
 import opsUsers from '../plugins/ops/users.js'
 import reconcile from '../plugins/core/reconcile-services.js'
 import opsReconcile from '../plugins/ops/reconcile.js'
+import opsHolds from '../plugins/ops/holds.js'
+import credentials from '../plugins/core/credentials.js'
+import opsDoctor from '../plugins/ops/doctor.js'
 
 export interface BuildOptions {
   config: Config
@@ -78,6 +81,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(providers)
   if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
   if (config.graph !== undefined && config.SERVICE_ROLE !== 'worker') await app.register(graphGroupQueue)
+  await app.register(credentials)
   await app.register(reconcile)
   await app.register(metrics)
   await app.register(opsAuth, { token: config.OPS_TOKEN })
@@ -92,6 +96,8 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     await app.register(opsFailed)
     await app.register(opsUsers)
     await app.register(opsReconcile)
+    await app.register(opsHolds)
+    await app.register(opsDoctor)
   }
   if (config.SERVICE_ROLE !== 'api') await app.register(workers)
   if (config.SERVICE_ROLE !== 'api' && config.graph !== undefined) await app.register(graphWorkers)

@@ -10,6 +10,7 @@
  */
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { createHolds } from '../../src/sync/holds.js'
 import { matchesAnySecret } from '../../src/secret.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -51,10 +52,11 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   const registry = new Registry()
   new Gauge({ name: 'enerflo_sync_redis_up', help: '1 when Redis answered PING at this scrape, 0 when not (the Redis-derived gauges are then absent)', registers: [registry] }).set(up ? 1 : 0)
   if (!up) return registry
-  const [counts, budget, unresolved] = await Promise.all([
+  const [counts, budget, unresolved, holds] = await Promise.all([
     app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed').catch(() => undefined),
     app.budget.state().catch(() => undefined),
-    app.store.unresolved(1).catch(() => undefined)
+    app.store.unresolved(1).catch(() => undefined),
+    createHolds(app.redis, app.config.QUEUE_PREFIX).summary().catch(() => undefined)
   ])
   if (counts !== undefined) {
     const g = new Gauge({ name: 'enerflo_sync_queue_jobs', help: 'Sync jobs per state', labelNames: ['state'], registers: [registry] })
@@ -62,6 +64,7 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   }
   if (budget !== undefined) new Gauge({ name: 'enerflo_sync_enerflo_budget_remaining', help: 'Enerflo requests left in the current window', registers: [registry] }).set(budget.remaining)
   if (unresolved !== undefined) new Gauge({ name: 'enerflo_sync_unresolved_users', help: 'Users parked without an Enerflo id', registers: [registry] }).set(unresolved.count)
+  if (holds !== undefined) new Gauge({ name: 'enerflo_sync_holds_waiting', help: 'Users whose destructive changes the brake holds until an operator releases or discards the hold', registers: [registry] }).set(holds.waiting)
   return registry
 }
 

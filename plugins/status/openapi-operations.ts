@@ -27,7 +27,10 @@ const SUMMARIES: Record<string, string> = {
   'GET /ops/reconcile/{run}/report': 'A run\'s report, one line per user, as JSON or CSV',
   'GET /ops/users/{source}/{idpUserId}': 'A user\'s link, state and audit trail',
   'GET /ops/preview/{source}/{idpUserId}': 'What a sync of this user would do now, without doing it',
-  'POST /ops/users/{source}/{idpUserId}/sync': 'Sync this user now'
+  'POST /ops/users/{source}/{idpUserId}/sync': 'Sync this user now',
+  'GET /ops/holds': 'What the brake holds: each hold\'s reason, users and pending destructive changes',
+  'POST /ops/holds/{id}/release': 'Release a hold: apply its users\' destructive changes as the provider says now',
+  'POST /ops/holds/{id}/discard': 'Discard a hold: apply nothing of it, noted in each user\'s audit trail'
 }
 
 const OPEN = new Set(['/healthz', '/readyz', '/webhooks/graph', '/webhooks/graph/lifecycle', '/ops'])

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox'
 import { GraphSubscriptionStatus } from './graph.js'
 import { FailureSection, RetryingSection } from './failures.js'
 import { ReconcileSection } from './reconcile.js'
+import { HoldsSection } from './holds.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
@@ -48,5 +49,6 @@ export const StatusReply = Type.Object({
   })),
   failures: Type.Optional(FailureSection),
   retrying: Type.Optional(RetryingSection),
+  holds: Type.Optional(HoldsSection),
   reconcile: Type.Optional(ReconcileSection)
 })

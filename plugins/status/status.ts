@@ -16,6 +16,7 @@ import { maskText } from '../../src/mask.js'
 import { graphSubscriptionStatus } from './graph.js'
 import { failureSection, retryingSection } from './failures.js'
 import { reconcileSection } from './reconcile.js'
+import { holdsSection } from './holds.js'
 import { Type } from '@sinclair/typebox'
 
 const started = Date.now()
@@ -71,6 +72,7 @@ export default fp(async (app) => {
     const reconcile = reconcileSection(runs, reveal)
     for (const r of Object.values(reconcile.last)) if (r.state === 'failed') reasons.push(`the last ${r.source} reconciliation run failed: ${r.error ?? 'no reason recorded'}`)
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
+    const holds = await holdsSection(app, reasons)
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
     const graphSubscription = app.hasDecorator('graph') ? await graphSubscriptionStatus(app, lastEvents.graph, reasons) : undefined
@@ -104,7 +106,8 @@ export default fp(async (app) => {
       unresolved,
       failures,
       retrying,
-      reconcile
+      reconcile,
+      holds
     }
   })
 }, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth'] })

@@ -22,7 +22,7 @@ export interface UserRecord {
 
 export interface AuditEntry {
   at: string
-  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow'
+  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow' | 'held' | 'discarded'
   eventIds: string[]
   fields?: string[]
   /** Old → new per field. Personal data: the ops route masks it unless asked to reveal. */
