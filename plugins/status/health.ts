@@ -1,6 +1,8 @@
 /**
  * Liveness and readiness for an orchestrator. Neither shows details: /healthz says the process
- * answers; /readyz says Redis answers a PING and, where this process runs workers, they run.
+ * answers; /readyz says Redis answers a PING, where this process runs workers they run, and no
+ * configured credential is known bad (plugins/core/credentials.ts): such an instance would accept
+ * events it cannot apply. The reason names the credential only; its fix is in /status.
  */
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
@@ -15,7 +17,10 @@ export default fp(async (app) => {
     const redisOk = await app.redis.ping().then(() => true, () => false)
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     const workersOk = worker === undefined || worker.isRunning()
-    if (redisOk && workersOk) return { status: 'ready' }
-    return await reply.code(503).send({ status: redisOk ? 'workers not running' : 'redis unreachable' })
+    if (!redisOk) return await reply.code(503).send({ status: 'redis unreachable' })
+    if (!workersOk) return await reply.code(503).send({ status: 'workers not running' })
+    const bad = (app.hasDecorator('credentials') ? await app.credentials.current().catch(() => []) : []).filter((c) => c.blocking)
+    if (bad.length > 0) return await reply.code(503).send({ status: `a credential does not work: ${bad.map((c) => c.name).join(', ')} (GET /status says how to fix it)` })
+    return { status: 'ready' }
   })
 }, { name: 'health', dependencies: ['redis'] })

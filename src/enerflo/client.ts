@@ -45,6 +45,8 @@ export interface EnerfloClient {
   getUser?: (id: number) => Promise<DirectoryUser | undefined>
   /** POST /api/v1/users; the new user's id. */
   addUser?: (body: EnerfloNewUser) => Promise<{ id: number }>
+  /** The cheapest read (one row of the first page): proves the key is accepted. */
+  checkAccess?: () => Promise<void>
   close (): Promise<void>
 }
 
@@ -139,7 +141,11 @@ export function createEnerfloClient (opts: EnerfloClientOptions): EnerfloClient 
     return { id }
   }
 
-  return { updateUser, listUsers, getUser, addUser, close: pool.close }
+  async function checkAccess (): Promise<void> {
+    await send('GET', '/api/v3/users?page=1&pageSize=1', undefined, { id: 0 })
+  }
+
+  return { updateUser, listUsers, getUser, addUser, checkAccess, close: pool.close }
 }
 
 /** Which code a failed answer gets, and whether waiting can help; undefined for a success. */

@@ -35,6 +35,8 @@ export interface OktaClient extends OktaLists {
   getUser: (id: string) => Promise<OktaUser | null>
   /** Every group the user is in, across all pages. */
   listUserGroups: (id: string) => Promise<OktaGroup[]>
+  /** One user of the first page: proves the token may read users (src/sync/credentials.ts). */
+  checkAccess: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -103,6 +105,8 @@ export function createOktaClient (opts: OktaClientOptions): OktaClient {
       })
       return groups
     },
+
+    async checkAccess () { await get(`${origin}/api/v1/users?limit=1`, 'for GET users') },
 
     ...createOktaLists(get, origin),
     close: pool.close
