@@ -18,6 +18,7 @@ import type { RoleRules } from '../src/sync/baseline.js'
 import { createInEnerflo } from './sync-create.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { Brake } from '../src/sync/brake.js'
+import type { CredentialGate } from '../src/sync/credential-verdicts.js'
 import type { ProviderSource } from '../src/sync/provider.js'
 import type { AuditEntry, StateStore } from '../src/sync/state-store.js'
 import { userKey, type Source } from '../src/sync/source.js'
@@ -53,6 +54,8 @@ export interface SyncDeps {
   shadow?: boolean
   /** Holds the destructive part of writes during a mass change (src/sync/brake.ts). */
   brake?: Brake
+  /** Keeps jobs waiting while a credential they need is known bad (src/sync/credential-verdicts.ts). */
+  credentials?: CredentialGate
   /** Told of every Enerflo answer (0: none came), for metrics. */
   onEnerfloCall?: (status: number) => void
 }
@@ -94,6 +97,12 @@ export function createSyncProcessor (deps: SyncDeps) {
     const { source, userId, eventIds } = job.data
     const key = userKey(source, userId)
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
+    // A credential known bad would fail the job at once: it waits instead, no attempt spent.
+    const held = token === undefined || job.id === undefined ? undefined : await deps.credentials?.holdIfBad(source, job.id)
+    if (held !== undefined && token !== undefined) {
+      await job.moveToDelayed(Date.now() + held.retryInMs, token)
+      throw new DelayedError()
+    }
     const provider = deps.providers[source]
     if (provider === undefined) {
       return await fail(job, key, new UnrecoverableError(`source ${source} is not configured on this worker`), true)

@@ -8,6 +8,7 @@ import type { Worker } from 'bullmq'
 import { createSyncWorker } from '../../queues/sync-worker.js'
 import type { SyncJobData } from '../../queues/sync-queue.js'
 import { createBrake } from '../../src/sync/brake.js'
+import { createCredentialVerdicts } from '../../src/sync/credential-verdicts.js'
 
 /** Less than the process's grace period (src/server.ts), so the worker is closed before it is killed. */
 const DRAIN_MS = 15_000
@@ -42,6 +43,7 @@ export default fp(async (app) => {
       createNotifyEmail: config.CREATE_NOTIFY_EMAIL === 'true',
       shadow: config.SYNC_MODE === 'shadow',
       brake: createBrake(app.redis, config.QUEUE_PREFIX, { windowMs: config.BRAKE_WINDOW_MS, maxPercent: config.BRAKE_MAX_PERCENT, minUsers: config.BRAKE_MIN_USERS }),
+      credentials: createCredentialVerdicts(app.redis, config.QUEUE_PREFIX),
       onEnerfloCall: (status) => {
         app.metrics.enerfloCalls.inc({ status: String(status) })
         if (status === 429) app.metrics.enerfloRateLimited.inc()

@@ -7,6 +7,7 @@ import { GraphSubscriptionStatus } from './graph.js'
 import { FailureSection, RetryingSection } from './failures.js'
 import { ReconcileSection } from './reconcile.js'
 import { HoldsSection } from './holds.js'
+import { CredentialsSection } from './credentials.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
@@ -50,5 +51,6 @@ export const StatusReply = Type.Object({
   failures: Type.Optional(FailureSection),
   retrying: Type.Optional(RetryingSection),
   holds: Type.Optional(HoldsSection),
+  credentials: Type.Optional(CredentialsSection),
   reconcile: Type.Optional(ReconcileSection)
 })
