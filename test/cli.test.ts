@@ -211,7 +211,7 @@ t.test('errors an operator can act on', async (t) => {
   const port = await freePort()
   const refused = await cli(['status', '--url', `http://127.0.0.1:${port}`])
   t.equal(refused.code, 1)
-  t.equal(refused.err, `enerflo-user-sync: no service at http://127.0.0.1:${port}: is it running?\n`)
+  t.equal(refused.err, `enerflo-user-sync: no service at http://127.0.0.1:${port}: is it running? (another address: --url <url> or ENERFLO_SYNC_URL)\n`)
 
   const off = await fake(t, (req) => req.url?.startsWith('/ops/unresolved') === true
     ? [404, { statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: 'no route GET /ops/unresolved' }]

@@ -81,7 +81,7 @@ export function createApi (opts: { url: string, token: string | undefined }): Ap
         res = await request(target, { method, headers, body: payload ?? null, dispatcher: agent })
       } catch (err) {
         const code = errorCode(err)
-        if (code === 'ECONNREFUSED') throw new CliError(`no service at ${base}: is it running?`)
+        if (code === 'ECONNREFUSED') throw new CliError(`no service at ${base}: is it running? (another address: --url <url> or ENERFLO_SYNC_URL)`)
         const why = code !== undefined ? NETWORK_CODES[code] : undefined
         throw new CliError(`could not reach ${base}: ${why ?? (err as Error).message}`)
       }

@@ -5,7 +5,7 @@
  */
 import { str, timeOption, wholeNumber } from './args.js'
 import { clean, count, table, when } from './format.js'
-import { UsageError, type Command, type OptionDef, type Values } from './types.js'
+import { UsageError, type Command, type Ctx, type OptionDef, type Values } from './types.js'
 
 const FILTERS: Record<string, OptionDef> = {
   code: { type: 'string', value: '<code>', description: 'only this error code, e.g. ENERFLO_REJECTED' },
@@ -52,6 +52,21 @@ export const failedCommand: Command = {
 
 interface ActReply { dryRun: boolean, matched: number, jobIds: string[] }
 
+/** Who the matched jobs are (user, code, reason), read from the listing with the same filters. */
+async function describeJobs (ctx: Ctx, f: Record<string, string | undefined>, jobIds: string[]): Promise<string> {
+  const wanted = new Set(jobIds)
+  const found = new Map<string, FailedJob>()
+  for (let offset = 0; found.size < wanted.size && offset < 5000; offset += 500) {
+    const page = await ctx.api.call<FailedPage>('GET', '/ops/failed', { query: { ...f, offset, limit: 500 } })
+    for (const j of page.jobs) if (wanted.has(j.jobId)) found.set(j.jobId, j)
+    if (offset + page.jobs.length >= page.total) break
+  }
+  return table(['JOB', 'USER', 'CODE', 'REASON'], jobIds.map((id) => {
+    const j = found.get(id)
+    return [id, j?.userKey ?? '(no longer failed)', j?.code, j?.reason]
+  })).split('\n').map((l) => `  ${l}`).join('\n')
+}
+
 function actCommand (verb: 'retry' | 'discard'): Command {
   const done = verb === 'retry' ? 'retried' : 'discarded'
   return {
@@ -79,7 +94,9 @@ function actCommand (verb: 'retry' | 'discard'): Command {
       if (ctx.json) { ctx.out(JSON.stringify(reply, null, 2)); return 0 }
       if (reply.matched === 0) { ctx.out('no failed job matched'); return 0 }
       const head = reply.dryRun ? `would ${verb} ${count(reply.matched, 'job')} (dry run: nothing changed)` : `${done} ${count(reply.matched, 'job')}`
-      ctx.out([`${head}:`, ...reply.jobIds.map((id) => `  ${clean(id)}`)].join('\n'))
+      // A dry run is for deciding: it says who each job is for and why it failed, not only its id.
+      const list = reply.dryRun ? await describeJobs(ctx, f, reply.jobIds) : reply.jobIds.map((id) => `  ${clean(id)}`).join('\n')
+      ctx.out(`${head}:\n${list}`)
       return 0
     }
   }

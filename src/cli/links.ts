@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { expectArgs, str, wholeNumber } from './args.js'
 import { clean, count, table, when } from './format.js'
-import { CliError, UsageError, type Command } from './types.js'
+import { CliError, ServiceRefusal, UsageError, type Command, type Ctx } from './types.js'
 
 const path = (source: string, idpUserId: string): string => `/ops/links/${encodeURIComponent(source)}/${encodeURIComponent(idpUserId)}`
 
@@ -33,18 +33,37 @@ export const unresolvedCommand: Command = {
   }
 }
 
+interface Preview { resolvedBy: string | null, enerfloUserId: number | null }
+
+/** What the service will really sync the user to, when that is not the link (the attribute wins). */
+async function attributeOverride (ctx: Ctx, source: string, idpUserId: string, linked: number): Promise<number | undefined> {
+  const preview = await ctx.api.call<Preview>('GET', `/ops/preview/${encodeURIComponent(source)}/${encodeURIComponent(idpUserId)}`)
+  return preview.resolvedBy === 'attribute' && preview.enerfloUserId !== null && preview.enerfloUserId !== linked ? preview.enerfloUserId : undefined
+}
+
 export const linkCommand: Command = {
   name: 'link',
   args: '<source> <idpUserId> <enerfloUserId>',
   summary: 'Store which Enerflo user an identity-provider user is, and queue that user to sync now.',
+  details: [
+    'The provider\'s identity attribute, when set, wins over a stored link: if it names another',
+    'Enerflo user, the link is stored but does not apply, and this says so (exit code 1).'
+  ],
   async run (ctx, positionals) {
-    const [source, idpUserId, enerflo] = expectArgs(positionals, ['<source>', '<idpUserId>', '<enerfloUserId>'])
+    const [source = '', idpUserId = '', enerflo] = expectArgs(positionals, ['<source>', '<idpUserId>', '<enerfloUserId>'])
     const enerfloUserId = wholeNumber(enerflo, '<enerfloUserId>', 1)
-    const reply = await ctx.api.call<{ userKey: string, enerfloUserId: number, queued: boolean }>('PUT', path(source ?? '', idpUserId ?? ''), { body: { enerfloUserId } })
-    ctx.out(ctx.json
-      ? JSON.stringify(reply, null, 2)
-      : `linked ${clean(reply.userKey)} → Enerflo user ${clean(reply.enerfloUserId)}${reply.queued ? '; queued to sync now' : ''}`)
-    return 0
+    const reply = await ctx.api.call<{ userKey: string, enerfloUserId: number, queued: boolean }>('PUT', path(source, idpUserId), { body: { enerfloUserId } })
+    const wins = await attributeOverride(ctx, source, idpUserId, reply.enerfloUserId)
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ ...reply, attributeEnerfloUserId: wins ?? null }, null, 2))
+    } else if (wins === undefined) {
+      ctx.out(`linked ${clean(reply.userKey)} → Enerflo user ${clean(reply.enerfloUserId)}${reply.queued ? '; queued to sync now' : ''}`)
+    } else {
+      ctx.out(`stored the link ${clean(reply.userKey)} → Enerflo user ${clean(reply.enerfloUserId)}, but it does not apply: ` +
+        `the provider's identity attribute names Enerflo user ${wins}, and the attribute wins (the user syncs to ${wins}). ` +
+        `Correct or clear the attribute at ${clean(source)} for the link to apply.`)
+    }
+    return wins === undefined ? 0 : 1
   }
 }
 
@@ -52,10 +71,19 @@ export const unlinkCommand: Command = {
   name: 'unlink',
   args: '<source> <idpUserId>',
   summary: 'Remove a stored link (the provider\'s identity attribute, if set, still applies).',
+  details: ['Exit code 1 when there was no stored link to remove.'],
   async run (ctx, positionals) {
-    const [source, idpUserId] = expectArgs(positionals, ['<source>', '<idpUserId>'])
-    await ctx.api.call('DELETE', path(source ?? '', idpUserId ?? ''))
-    ctx.out(ctx.json ? JSON.stringify({ unlinked: `${source ?? ''}:${idpUserId ?? ''}` }) : `removed the link of ${clean(source)}:${clean(idpUserId)}`)
+    const [source = '', idpUserId = ''] = expectArgs(positionals, ['<source>', '<idpUserId>'])
+    try {
+      await ctx.api.call('DELETE', path(source, idpUserId))
+    } catch (e) {
+      // The route's own words ("… has no stored link: nothing removed") say exactly what is true.
+      const body = e instanceof ServiceRefusal && e.status === 404 ? e.body as { code?: unknown, message?: unknown } | null : undefined
+      const said = body?.code === 'OPS_NOT_FOUND' ? body.message : undefined
+      if (typeof said === 'string') throw new CliError(clean(said))
+      throw e
+    }
+    ctx.out(ctx.json ? JSON.stringify({ unlinked: `${source}:${idpUserId}` }) : `removed the link of ${clean(source)}:${clean(idpUserId)}`)
     return 0
   }
 }
