@@ -11,6 +11,7 @@ import { workerConnection } from './redis.js'
 import { createRuns, type Run, type Runs } from '../../src/reconcile/runs.js'
 import { runEnerfloPass } from '../../src/reconcile/enerflo-pass.js'
 import { runOktaPass } from '../../src/reconcile/okta-pass.js'
+import { runGraphPass } from '../../src/reconcile/graph-pass.js'
 import { createWatermarks } from '../../src/reconcile/watermarks.js'
 import { createOktaClient } from '../../src/okta/client.js'
 import type { Source } from '../../src/sync/source.js'
@@ -49,6 +50,10 @@ export default fp(async (app) => {
     const pass = async (run: Run): Promise<void> => {
       if (run.source === 'okta' && okta !== undefined) {
         await runOktaPass({ okta, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue }, run)
+        return
+      }
+      if (run.source === 'graph' && config.graph !== undefined) {
+        await runGraphPass({ graph: app.graph.client, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue, log: app.log }, run)
         return
       }
       if (run.source !== 'enerflo' || listUsers === undefined) throw new Error(`no ${run.source} pass on this worker`)

@@ -2,8 +2,8 @@
  * POST /webhooks/graph/lifecycle: Graph's lifecycle notifications, in the Graph receiver's child
  * context (same handshake, parser and clientState rule). Nothing is done here but storing:
  * `reauthorizationRequired` and `subscriptionRemoved` become jobs on the subscription queue (the
- * keeper reauthorizes or recreates at once), `missed` is recorded for /status (reconciliation will
- * act on it), anything else is logged and acknowledged. 202 only once Redis holds all of it.
+ * keeper reauthorizes or recreates at once), `missed` is recorded for /status and starts an
+ * incremental graph pass (unless one runs), anything else is logged and acknowledged. 202 only once Redis holds all of it.
  */
 import type { FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
@@ -14,12 +14,30 @@ import { acceptItems } from '../../src/graph/accept.js'
 import { NotificationCollectionSchema } from '../../src/graph/notifications.js'
 import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../../queues/graph-subscription-queue.js'
 import { ErrorReply } from '../core/error-handler.js'
+import { enqueueRun } from '../../queues/reconcile-queue.js'
 
 const DEADLINE_MS = 2000
 
 /** The answer of both Graph routes: an empty text body, since Graph reads only the status. */
 export const Accepted = { description: 'stored (or not ours, and dropped): Graph reads only the status', content: { 'text/plain': { schema: Type.String({ maxLength: 0 }) } } }
 type LifecycleJob = Exclude<GraphSubscriptionJob, { kind: 'ensure' }>
+
+/**
+ * Graph dropped notifications it will never resend: an incremental graph pass finds what they
+ * said. One that already runs will do (the runs lock says so); a run that could not be queued is
+ * closed at once, so its lock does not hold off the next one.
+ */
+async function passForMissed (app: FastifyInstance): Promise<void> {
+  const started = await app.runs.start('graph', 'incremental', false)
+  if (!('run' in started)) return
+  try {
+    await enqueueRun(app.reconcileQueue, started.run.id)
+  } catch (err) {
+    await app.runs.finish(started.run, 'could not be queued (Redis)')
+    throw err
+  }
+  app.log.info({ runId: started.run.id }, 'graph missed notifications: incremental pass started')
+}
 
 export function registerLifecycleRoute (app: FastifyInstance): void {
   const { graph } = app
@@ -58,6 +76,7 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
           const results = await m.exec()
           const failed = results?.find(([err]) => err !== null)
           if (results === null || failed !== undefined) throw new Error('Redis did not store the lifecycle record')
+          if ((counts['missed'] ?? 0) > 0) await passForMissed(app)
         })(),
         new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('Redis did not answer in time')), DEADLINE_MS) })
       ])

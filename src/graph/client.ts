@@ -11,6 +11,7 @@ import { errorCode, everyPage, isObject, send, unexpected, type Call } from './h
 import { createTokenSource, type GraphCredentials } from './token.js'
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions-api.js'
 import { createGroupsApi, type GroupsApi } from './groups-api.js'
+import { createDeltaApi, type DeltaApi } from './delta.js'
 import type { GraphManagerData, GraphUserData } from '../mapping/graph.js'
 
 export type { GraphCredentials } from './token.js'
@@ -37,6 +38,8 @@ export interface GraphClient {
   subscriptions: SubscriptionsApi
   /** Mapped groups by name, and their members (for membership changes). */
   groups: GroupsApi
+  /** The users delta, for reconciliation. */
+  delta: DeltaApi
   close: () => Promise<void>
 }
 
@@ -116,6 +119,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
 
     subscriptions: createSubscriptionsApi(call),
     groups: createGroupsApi(call),
+    delta: createDeltaApi(call),
     close: pool.close
   }
 }

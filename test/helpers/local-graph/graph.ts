@@ -1,6 +1,6 @@
 /**
  * A local Microsoft Graph (and Entra login endpoint) over node:http, for tests: client-credentials
- * tokens, users with $select, managers, transitive group memberships with paging, groups by name
+ * tokens, users with $select, the users delta with tokens that expire (delta.ts), managers, transitive group memberships with paging, groups by name
  * and their transitive members, and the subscriptions API with its validation handshake. A member
  * added to or removed from a group produces the change notifications Graph would send (taken with
  * takeNotifications(), so a test delivers them where and when it likes). Graph's auth errors, error bodies and
@@ -15,6 +15,7 @@ import { routeSubscriptions, type SubscriptionStore } from './subscriptions.js'
 import type { LocalFault, LocalGraph, LocalGraphOptions, Validator } from './types.js'
 import { routeUsers, type Directory } from './users.js'
 import { groupChangeItems, routeGroups } from './groups.js'
+import { createDeltaState, expireTokens, removal, routeDelta, touch } from './delta.js'
 
 export type { LocalFault, LocalGraph, LocalGraphOptions, LocalGroup, LocalSubscription, LocalUser } from './types.js'
 
@@ -31,6 +32,7 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
     groups: new Map(opts.groups.map((g) => [g.id, g])),
     pageSize: opts.pageSize ?? 999
   }
+  const delta = createDeltaState(dir.users.keys())
   let validate = opts.validate ?? httpValidator
   const store: SubscriptionStore = {
     subs: new Map(), applicationId: opts.clientId, validate: () => validate, reauthorized: [], created: [], groupExists: (id) => dir.groups.has(id)
@@ -81,6 +83,7 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
       const headers: Record<string, string> = fault.kind === 'throttle' && fault.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {}
       return sendJson(res, fault.status, graphError(code, 'Please retry again later.'), headers)
     }
+    if (routeDelta(dir, delta, req, res, url)) return
     if (routeUsers(dir, req, res, url)) return
     if (routeGroups(dir, req, res, url)) return
     if (await routeSubscriptions(store, req, res, url)) return
@@ -107,13 +110,16 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
       server.closeAllConnections()
       await closed
     },
-    setUser: (u) => { dir.users.set(u.id, structuredClone(u)) },
+    setUser: (u) => { dir.users.set(u.id, structuredClone(u)); touch(delta, u.id) },
     updateUser: (id, patch) => {
       const u = dir.users.get(id)
       if (u === undefined) throw new Error(`no user ${id}`)
       u.props = { ...u.props, ...patch }
+      touch(delta, id)
     },
-    deleteUser: (id) => { dir.users.delete(id) },
+    deleteUser: (id) => { dir.users.delete(id); removal(delta, id, 'deleted') },
+    outOfScope: (id) => { dir.users.delete(id); removal(delta, id, 'changed') },
+    expireDeltaTokens: (how) => { expireTokens(delta, how) },
     addMember: (groupId, userId) => { membership(groupId, userId, true) },
     removeMember: (groupId, userId) => { membership(groupId, userId, false) },
     takeNotifications: () => {

@@ -57,6 +57,10 @@ export interface LocalGraph {
   setUser: (u: LocalUser) => void
   updateUser: (id: string, patch: Record<string, unknown>) => void
   deleteUser: (id: string) => void
+  /** Takes the user out of the app's scope: the next delta round says `@removed` reason `changed`. */
+  outOfScope: (id: string) => void
+  /** Every delta token issued so far expires: 400 syncStateNotFound, or 410 Gone. */
+  expireDeltaTokens: (how: 'syncStateNotFound' | 'gone') => void
   /** Makes the user a direct member of the group (or no longer one), and queues the notifications Graph sends for it. */
   addMember: (groupId: string, userId: string) => void
   removeMember: (groupId: string, userId: string) => void

@@ -15,7 +15,7 @@ export interface Directory {
   pageSize: number
 }
 
-function project (u: LocalUser, select: string | null, origin: string): Record<string, unknown> {
+export function project (u: LocalUser, select: string | null, origin: string): Record<string, unknown> {
   const props = select === null ? DEFAULT_PROPS : select.split(',').map((s) => s.trim()).filter((s) => s !== '')
   const out: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#users(${props.join(',')})/$entity` }
   // Graph sends null for a selected property the user has no value for.
