@@ -44,6 +44,9 @@ export const EnvSchema = Type.Object({
   MATCH_BY_EMAIL: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'true' }),
   CREATE_USERS: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
   CREATE_NOTIFY_EMAIL: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  // 0 turns a schedule off. README ("Reconciliation schedules") says why these defaults.
+  RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 900_000 }),
+  RECONCILE_FULL_INTERVAL_MS: Type.Integer({ minimum: 0, maximum: 30 * 86_400_000, default: 86_400_000 }),
   // The brake (README "The brake"): destructive changes counted over this window …
   BRAKE_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 30 * 24 * 3600 * 1000, default: 3_600_000 }),
   // … are held once they exceed this share of linked users and this absolute number.
@@ -63,7 +66,7 @@ export interface Config extends Env {
 }
 
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', ...GRAPH_INTEGER_NAMES]
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', ...GRAPH_INTEGER_NAMES]
 
 /** Reads the variables this service knows; empty strings count as unset. */
 function pick (env: NodeJS.ProcessEnv): Record<string, unknown> {
