@@ -11,6 +11,7 @@ import { unresolvedCommand, linkCommand, unlinkCommand, importLinksCommand } fro
 import { userCommand, previewCommand } from './user.js'
 import { linksCommand } from './links-list.js'
 import { reconcileCommand, reconcileRunsCommand } from './reconcile.js'
+import { doctorCommand } from './doctor.js'
 import { CliError, UsageError, type Command, type Io } from './types.js'
 
 export type { Io } from './types.js'
@@ -35,7 +36,7 @@ const serveCommand: Command = {
 
 export const COMMANDS: Command[] = [
   statusCommand, failedCommand, retryCommand, discardCommand, unresolvedCommand, linksCommand, linkCommand,
-  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, userCommand, previewCommand, serveCommand
+  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, userCommand, previewCommand, doctorCommand, serveCommand
 ]
 
 export function generalHelp (): string {
