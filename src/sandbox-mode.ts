@@ -125,6 +125,7 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     '',
     'enerflo-user-sync is running in SANDBOX mode: a built-in Enerflo simulator and Okta demo directory, nothing real.',
     `  Enerflo simulator: ${rt.enerfloUrl}   Okta demo directory: ${rt.directoryUrl}`,
+    `  Okta demo directory token (header "authorization: SSWS <token>", for its API and /__sandbox/ hooks): ${rt.config.okta?.apiToken ?? ''}`,
     `  Demo webhook secret (header "${rt.config.OKTA_WEBHOOK_HEADER}"): ${s}`,
     `  Ops token (for /status, /ops and the CLI): ${rt.config.OPS_TOKEN ?? ''}`,
     ...(rt.cleared === undefined

@@ -84,3 +84,21 @@ t.test('an unreachable Okta is reported with the address but holds nothing: the 
   const reasons = (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json().reasons as string[]
   t.ok(reasons.some((r) => /^the okta credential check failed \(OKTA_UNAVAILABLE 0\); fix: cannot reach Okta/.test(r)), '/status says so')
 })
+
+t.test('the demo directory\'s hooks over HTTP rehearse a refused token; its own API changes a user', async (t) => {
+  const h = await startHarness(t, { role: 'api' })
+  await h.app.credentials.idle()
+  const sso = { authorization: `SSWS ${h.config.okta?.apiToken ?? ''}`, 'content-type': 'application/json' }
+  const base = h.config.okta?.orgUrl ?? ''
+  const hook = await fetch(`${base}/__sandbox/faults`, { method: 'POST', headers: sso, body: JSON.stringify({ status: 401, count: 1, path: '/api/v1/users?limit=1' }) })
+  t.equal(hook.status, 200)
+  t.equal((await fetch(`${base}/__sandbox/faults`, { method: 'POST', headers: sso, body: '{"status":200}' })).status, 400, 'a fault must fail')
+  t.equal((await fetch(`${base}/__sandbox/faults`, { method: 'POST', body: '{}' })).status, 401, 'the hooks need the token')
+  t.match((await doctor(h.app, h)).checks.find((c) => c['name'] === 'okta'), { ok: false, status: 401, blocking: true }, 'the check meets the refused token')
+  t.equal((await doctor(h.app, h)).ok, true, 'the fault is spent: the next check passes')
+  await fetch(`${base}/__sandbox/faults`, { method: 'POST', headers: sso, body: JSON.stringify({ status: 503, count: 5 }) })
+  t.equal((await fetch(`${base}/__sandbox/faults`, { method: 'DELETE', headers: sso })).status, 200)
+  const change = await fetch(`${base}/api/v1/users/00urep`, { method: 'POST', headers: sso, body: JSON.stringify({ profile: { firstName: 'Reina' } }) })
+  t.equal(change.status, 200, 'faults cleared; Okta\'s own API changes the demo user')
+  t.equal(((await change.json()) as { profile: { firstName: string } }).profile.firstName, 'Reina')
+})

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { createDirectoryStore, type DirectoryStore, type StoredUser } from './directory-store.js'
 import { createRateWindow, oktaErrorBody, sendJson } from './directory-http.js'
 import { routeLists } from './directory-lists.js'
+import { handleDirectoryHook } from './directory-hooks.js'
 import type { DirectoryFault, DirectoryGroup, DirectoryUser, OktaDirectory } from './directory-types.js'
 
 export type { DirectoryFault, DirectoryGroup, DirectoryUser, OktaDirectory } from './directory-types.js'
@@ -36,6 +37,7 @@ export function createOktaDirectory (opts: { token: string, users: DirectoryUser
     const fail = (status: number, summary?: string): void => sendJson(res, status, oktaErrorBody(status, summary), headers)
 
     if (req.headers.authorization !== `SSWS ${opts.token}`) return fail(401)
+    if ((req.url ?? '').startsWith('/__sandbox/')) return void handleDirectoryHook(req, res, { inject: (f) => { if (f.count > 0) faults.push({ ...f }) }, clear: () => { faults.length = 0 } }).catch(() => { res.destroy() })
     const fault = faults.find((f) => f.path === undefined || decodeURIComponent((req.url ?? '').replace(/\+/g, ' ')).includes(f.path))
     if (fault !== undefined) {
       if (--fault.count <= 0) faults.splice(faults.indexOf(fault), 1)
