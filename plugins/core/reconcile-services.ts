@@ -15,7 +15,7 @@ import { runGraphPass } from '../../src/reconcile/graph-pass.js'
 import { createWatermarks } from '../../src/reconcile/watermarks.js'
 import { createOktaClient } from '../../src/okta/client.js'
 import type { Source } from '../../src/sync/source.js'
-import { createReconcileQueue, enqueueRun, type ReconcileJob } from '../../queues/reconcile-queue.js'
+import { createReconcileQueue, enqueueRun, schedulePasses, type ReconcileJob, type ScheduledSource } from '../../queues/reconcile-queue.js'
 import { createReconcileWorker } from '../../queues/reconcile-worker.js'
 import { storeJobs } from '../webhooks/store-jobs.js'
 
@@ -64,8 +64,11 @@ export default fp(async (app) => {
     const connection = workerConnection(config.REDIS_URL)
     worker = createReconcileWorker({ connection, prefix: config.QUEUE_PREFIX, runs: app.runs, pass, logger: app.log.child({ component: 'reconcile' }) })
     worker.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'reconcile worker error'))
+    const scheduled: ScheduledSource[] = [...(okta !== undefined ? ['okta' as const] : []), ...(config.graph !== undefined ? ['graph' as const] : [])]
     app.addHook('onReady', async () => {
       void worker?.run()
+      schedulePasses(queue, scheduled, { incremental: config.RECONCILE_INTERVAL_MS, full: config.RECONCILE_FULL_INTERVAL_MS })
+        .catch((err: Error) => app.log.warn({ err: { name: err.name, message: err.message } }, 'could not set the reconciliation schedules'))
       // Sandbox: until Enerflo's list has been read nobody can be matched by email, and the demo's
       // people without an Enerflo id should link on the first delivery. Read it once now, as a dry
       // run anyone can see in GET /ops/reconcile (it writes and queues nothing). A live deployment
