@@ -1,5 +1,5 @@
 /**
- * The local Graph server's directory routes: GET /v1.0/users/{id} (with $select), its manager
+ * The local Graph server's directory routes: GET /v1.0/users (the list) and /v1.0/users/{id} (with $select), its manager
  * (404 when none) and its transitive group memberships cast to groups, paged with @odata.nextLink.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -36,6 +36,23 @@ export function transitiveGroups (dir: Directory, u: LocalUser): LocalGroup[] {
 }
 
 export function routeUsers (dir: Directory, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  if (req.method === 'GET' && url.pathname.replace(/\/$/, '') === '/v1.0/users') {
+    // The list, as a credential check reads it ($top, $select, paged by $skiptoken).
+    const all = [...dir.users.values()]
+    const top = Math.min(Number(url.searchParams.get('$top') ?? '100') || 100, 999, dir.pageSize)
+    const skip = Number(Buffer.from(url.searchParams.get('$skiptoken') ?? '', 'base64url').toString() || '0')
+    const body: Record<string, unknown> = {
+      '@odata.context': `${url.origin}/v1.0/$metadata#users`,
+      value: all.slice(skip, skip + top).map((u) => { const { '@odata.context': _c, ...row } = project(u, url.searchParams.get('$select'), url.origin); return row })
+    }
+    if (skip + top < all.length) {
+      const next = new URL(url.href)
+      next.searchParams.set('$skiptoken', Buffer.from(String(skip + top)).toString('base64url'))
+      body['@odata.nextLink'] = next.href
+    }
+    sendJson(res, 200, body)
+    return true
+  }
   const m = /^\/v1\.0\/users\/([^/]+)(?:\/(manager|transitiveMemberOf\/microsoft\.graph\.group))?\/?$/.exec(url.pathname)
   if (m === null || req.method !== 'GET') return false
   const id = decodeURIComponent(m[1] ?? '')
