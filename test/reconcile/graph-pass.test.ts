@@ -2,7 +2,7 @@ import t from 'tap'
 import { startGraphHarness, lifecycleItem } from '../helpers/graph-harness.js'
 import { G, GROUP } from '../helpers/graph-fixtures.js'
 import { waitFor } from '../helpers/wait.js'
-import { changed, finished, reconcile, settled } from './run.js'
+import { changed, finished, reconcile, settled, startRun } from './run.js'
 import { createWatermarks } from '../../src/reconcile/watermarks.js'
 
 const deltaCalls = (paths: string[]): string[] => paths.filter((p) => p.startsWith('/v1.0/users/delta'))
@@ -75,4 +75,15 @@ t.test('graph: a missed lifecycle notification starts an incremental pass', asyn
   const done = await finished(h.app, h.ops, run.id)
   t.equal(done.run.state, 'done', String(done.run.error))
   await waitFor('the pass to have read the delta', () => deltaCalls(h.graph.requests().map((r) => r.path)).length, (n) => n > 0)
+})
+
+t.test('source all: one run per configured source, each to its own pass', async (t) => {
+  const h = await startGraphHarness(t)
+  const res = await startRun(h.app, h.ops, { source: 'all', mode: 'full', dryRun: true })
+  t.equal(res.statusCode, 202)
+  const ids = res.body['ids'] as string[]
+  t.equal(res.body['id'], ids[0])
+  const runs = await Promise.all(ids.map(async (id) => await finished(h.app, h.ops, id)))
+  t.same(runs.map((r) => `${String(r.run['source'])} ${r.run.state}`).sort(), ['enerflo done', 'graph done', 'okta done'])
+  t.ok(runs.find((r) => r.run['source'] === 'graph')?.lines.every((l) => l.source === 'graph'), 'each pass reports its own source')
 })
