@@ -18,10 +18,11 @@ t.test('the README\'s reverse-proxy example: only /webhooks/ is public', async (
   t.match(conf, /listen 443 ssl/, 'TLS ends here')
 })
 
-t.test('nginx -t accepts the example', async (t) => {
+// Outside CI a machine without nginx skips the check, saying why; in CI it must run.
+const skip = NGINX === undefined && !inCi ? 'nginx is not installed here (apt-get install nginx); the syntax check needs it' : false
+t.test('nginx -t accepts the example', { skip }, async (t) => {
   if (NGINX === undefined) {
-    if (inCi) t.fail('CI, but no nginx binary: .ci/run installs Debian\'s nginx')
-    else t.skip('nginx is not installed here (apt-get install nginx); the syntax check needs it')
+    t.fail('CI, but no nginx binary: .ci/run installs Debian\'s nginx')
     return
   }
   const dir = mkdtempSync(join(tmpdir(), 'nginx-'))
