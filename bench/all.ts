@@ -22,7 +22,8 @@ const BENCHES: Array<{ name: string, file: string, timeoutS: number }> = [
   { name: 'durability', file: 'bench/durability.ts', timeoutS: 90 },
   { name: 'e2e-latency', file: 'bench/e2e-latency.ts', timeoutS: 90 },
   { name: 'hostile-body', file: 'bench/hostile-body.ts', timeoutS: 90 },
-  { name: 'onboarding', file: 'bench/onboarding.ts', timeoutS: 300 }
+  { name: 'onboarding', file: 'bench/onboarding.ts', timeoutS: 300 },
+  { name: 'lanes', file: 'bench/lanes.ts', timeoutS: 300 }
 ]
 
 function sh (cmd: string, args: string[]): string {

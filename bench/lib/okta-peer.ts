@@ -35,6 +35,8 @@ export interface OktaPeerOptions {
 export interface OktaPeer {
   url: string
   change: (n: number, patch: Record<string, string>) => void
+  /** Okta's status for user n (ACTIVE unless set). */
+  setStatus: (n: number, status: string) => void
   requests: () => number
   close: () => Promise<void>
 }
@@ -67,6 +69,7 @@ export function staleEnerfloUsers (count: number, withEmail: boolean): SandboxUs
 
 export async function startOktaPeer (opts: OktaPeerOptions): Promise<OktaPeer> {
   const patches = new Map<number, Record<string, string>>()
+  const statuses = new Map<number, string>()
   let count = 0
   const auth = `SSWS ${opts.token}`
   const server = createServer((req, res) => {
@@ -83,13 +86,15 @@ export async function startOktaPeer (opts: OktaPeerOptions): Promise<OktaPeer> {
     }
     const notFound = (): void => answer(404, { errorCode: 'E0000007', errorSummary: 'Not found: Resource not found', errorCauses: [] })
     if (req.headers.authorization !== auth) return answer(401, { errorCode: 'E0000011', errorSummary: 'Invalid token provided', errorCauses: [] })
+    // The service's credential check lists one user; an empty page proves the token works.
+    if (/^\/api\/v1\/users(?:\?.*)?$/.test(req.url ?? '')) return answer(200, [])
     const m = /^\/api\/v1\/users\/00ub(\d+)(\/groups)?(?:\?.*)?$/.exec(req.url ?? '')
     const n = m === null ? -1 : Number(m[1])
     if (m === null || n >= opts.users) return notFound()
     if (m[2] === '/groups') return answer(200, GROUPS.map((g) => ({ id: g.id, objectClass: ['okta:user_group'], type: 'OKTA_GROUP', profile: { name: g.name, description: null } })))
     return answer(200, {
       id: oktaId(n),
-      status: 'ACTIVE',
+      status: statuses.get(n) ?? 'ACTIVE',
       created: '2024-01-02T03:04:05.000Z',
       lastUpdated: '2024-01-02T03:04:05.000Z',
       profile: profile(n, opts.withEmail, patches.get(n)),
@@ -102,6 +107,7 @@ export async function startOktaPeer (opts: OktaPeerOptions): Promise<OktaPeer> {
   return {
     url: `http://127.0.0.1:${port}`,
     change: (n, patch) => { patches.set(n, { ...patches.get(n), ...patch }) },
+    setStatus: (n, status) => { statuses.set(n, status) },
     requests: () => count,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
