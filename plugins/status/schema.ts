@@ -1,6 +1,7 @@
 /**
  * The response schema of GET /status: part of the operator contract, so it is declared, not
- * inferred. Redis-dependent sections are absent when Redis is down.
+ * inferred. With Redis down, what is stored there is unknown: null (or absent), and `unknown`
+ * says why and which sections.
  */
 import { Type } from '@sinclair/typebox'
 import { GraphSubscriptionStatus } from './graph.js'
@@ -11,6 +12,13 @@ import { CredentialsSection } from './credentials.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
 const Counts = Type.Record(Type.String(), Type.Number())
+const Unknown = Type.Object({
+  reason: Type.String({ description: 'why these values could not be read, and what to do' }),
+  sections: Type.Array(Type.String(), { description: 'the fields of this reply that are unknown (null or absent)' })
+})
+const Recent = Type.Array(Type.Object({
+  at: Type.String(), userKey: Type.String(), outcome: Type.String(), fields: Type.Array(Type.String()), code: Type.Optional(Type.String())
+}), { description: 'the last sync outcomes, newest first: field names only, no values' })
 const Outcome = Type.Object({ at: Type.String(), userKey: Type.String(), fields: Type.Optional(Type.Array(Type.String())), code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })
 
 export const StatusReply = Type.Object({
@@ -20,34 +28,36 @@ export const StatusReply = Type.Object({
   role: Type.String(),
   syncMode: Type.Optional(Type.String({ description: 'live: writes to Enerflo; shadow: plans and records, never writes' })),
   version: Type.Optional(Type.String()),
-  drainEtaSeconds: Type.Optional(Type.Integer()),
+  unknown: Type.Optional(Unknown),
+  drainEtaSeconds: Type.Optional(Nullable(Type.Integer())),
   uptimeSeconds: Type.Integer(),
   redis: Type.Object({
     reachable: Type.Boolean(),
-    latencyMs: Type.Number(),
+    latencyMs: Nullable(Type.Number()),
     maxmemoryPolicy: Type.Optional(Type.String()),
     aof: Type.Optional(Type.Boolean()),
     version: Type.Optional(Type.String())
   }),
-  queue: Type.Optional(Type.Object({ oldestWaitingAgeMs: Nullable(Type.Number()) }, { additionalProperties: Type.Number() })),
-  enerflo: Type.Optional(Type.Object({
+  queue: Type.Optional(Nullable(Type.Object({ oldestWaitingAgeMs: Nullable(Type.Number()) }, { additionalProperties: Type.Number() }))),
+  enerflo: Type.Optional(Nullable(Type.Object({
     baseUrl: Type.String(),
     budget: Type.Object({
       limit: Type.Integer(), windowMs: Type.Integer(), used: Type.Integer(), remaining: Type.Integer(), pausedUntil: Nullable(Type.String())
     }),
     lastSuccess: Nullable(Outcome),
     lastFailure: Nullable(Outcome)
-  })),
-  sources: Type.Optional(Type.Record(Type.String(), Type.Object({
+  }))),
+  sources: Type.Optional(Nullable(Type.Record(Type.String(), Type.Object({
     configured: Type.Boolean(), lastEventAt: Nullable(Type.String()), counts: Counts,
     accepted: Type.Optional(Type.Integer()), duplicates: Type.Optional(Type.Integer()), rejected: Type.Optional(Counts),
     subscription: Type.Optional(GraphSubscriptionStatus)
-  }))),
+  })))),
   sync: Type.Optional(Counts),
-  unresolved: Type.Optional(Type.Object({
+  unresolved: Type.Optional(Nullable(Type.Object({
     count: Type.Integer(),
     users: Type.Array(Type.Object({ userKey: Type.String(), since: Type.String() }))
-  })),
+  }))),
+  recent: Type.Optional(Nullable(Recent)),
   failures: Type.Optional(FailureSection),
   retrying: Type.Optional(RetryingSection),
   holds: Type.Optional(HoldsSection),

@@ -18,6 +18,7 @@ import { failureSection, retryingSection } from './failures.js'
 import { reconcileSection } from './reconcile.js'
 import { holdsSection } from './holds.js'
 import { credentialsSection } from './credentials.js'
+import { downReply } from './down.js'
 import { Type } from '@sinclair/typebox'
 
 const started = Date.now()
@@ -38,14 +39,8 @@ export default fp(async (app) => {
     const t0 = process.hrtime.bigint()
     const reachable = await app.redis.ping().then(() => true, () => false)
     const latencyMs = Number(process.hrtime.bigint() - t0) / 1e6
-    if (!reachable) {
-      return {
-        status: 'down' as const, reasons: ['Redis is unreachable: webhooks answer 503 and nothing syncs'],
-        mode: config.sandbox ? 'sandbox' as const : 'live' as const, syncMode: config.SYNC_MODE, role: config.SERVICE_ROLE, uptimeSeconds: Math.round((Date.now() - started) / 1000),
-        redis: { reachable, latencyMs }
-      }
-    }
-    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying, runs] = await Promise.all([
+    if (!reachable) return downReply(app, Math.round((Date.now() - started) / 1000))
+    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying, runs, recent] = await Promise.all([
       readRedisInfo(app.redis),
       app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
       app.syncQueue.getWaiting(0, 0),
@@ -56,7 +51,8 @@ export default fp(async (app) => {
       app.redis.hgetall(app.stats.lastEventHash),
       failureSection(app, reveal),
       retryingSection(app, reveal),
-      app.runs.list()
+      app.runs.list(),
+      app.store.recent(10)
     ])
     if (info.maxmemoryPolicy !== 'noeviction') reasons.push(`Redis maxmemory-policy is ${info.maxmemoryPolicy ?? 'unknown'}: set noeviction or queued changes can be evicted`)
     // A stock Redis has AOF off: expected for the sandbox's demo, a real risk anywhere else.
@@ -106,6 +102,7 @@ export default fp(async (app) => {
       },
       sync: sourceStats('sync'),
       unresolved,
+      recent,
       failures,
       retrying,
       reconcile,

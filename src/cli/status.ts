@@ -16,16 +16,17 @@ export interface StatusView {
   version?: string
   uptimeSeconds?: number
   drainEtaSeconds?: number | null
-  redis?: { reachable?: boolean, latencyMs?: number, maxmemoryPolicy?: string, aof?: boolean, persistence?: unknown, version?: string }
-  queue?: Record<string, number | null>
+  unknown?: { reason?: string, sections?: string[] }
+  redis?: { reachable?: boolean, latencyMs?: number | null, maxmemoryPolicy?: string, aof?: boolean, persistence?: unknown, version?: string }
+  queue?: Record<string, number | null> | null
   enerflo?: {
     budget?: { limit?: number, windowMs?: number, used?: number, remaining?: number, pausedUntil?: string | null }
     lastSuccess?: Outcome | null
     lastFailure?: Outcome | null
-  }
-  sources?: Record<string, Source>
+  } | null
+  sources?: Record<string, Source> | null
   sync?: Record<string, unknown>
-  unresolved?: { count?: number, users?: Array<{ userKey?: string, since?: string }> }
+  unresolved?: { count?: number, users?: Array<{ userKey?: string, since?: string }> } | null
   failures?: { total?: number, groups?: Array<{ title?: string, code?: string, fix?: string, command?: string, count?: number, users?: Array<{ userKey?: string, who?: string | null, at?: string, message?: string }> }> }
   retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
@@ -45,17 +46,20 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
   const about = [s.mode, s.syncMode === 'shadow' && 'SHADOW: nothing is written to Enerflo', s.role !== undefined && `role ${s.role}`, s.version !== undefined && `version ${s.version}`, s.uptimeSeconds !== undefined && `up ${duration(s.uptimeSeconds * 1000)}`]
   lines.push(`${clean(s.status).toUpperCase()}  (${about.filter((x) => typeof x === 'string').map(clean).join(', ')})`)
   for (const reason of s.reasons ?? []) lines.push(`  - ${clean(reason)}`)
+  // Unknown is not none: with Redis down the counts are not 0, they cannot be read.
+  if (s.unknown !== undefined) lines.push(`  unknown: ${clean(s.unknown.sections)} (${clean(s.unknown.reason)})`)
   lines.push('')
-  const q = s.queue
-  const b = s.enerflo?.budget
+  const q = s.queue ?? undefined
+  const e = s.enerflo ?? undefined
+  const b = e?.budget
   const r = s.redis ?? {}
   const qStates = q === undefined ? [] : [...QUEUE_STATES, ...Object.keys(q).filter((k) => k !== 'oldestWaitingAgeMs' && !QUEUE_STATES.includes(k))].filter((k) => k in q)
   lines.push(pairs([
     q !== undefined && ['queue', `${inline(qStates.map((k) => [k, q[k]]))} · oldest waiting ${q.oldestWaitingAgeMs === null ? 'none' : duration(q.oldestWaitingAgeMs)}`],
     b !== undefined && ['budget', `${clean(b.used)}/${clean(b.limit)} used in ${duration(b.windowMs)} · ${clean(b.remaining)} remaining · ${typeof b.pausedUntil === 'string' ? `paused until ${when(b.pausedUntil, now)}` : 'not paused'}`],
     ('drainEtaSeconds' in s) && ['drain ETA', drain(s.drainEtaSeconds)],
-    s.enerflo !== undefined && ['last success', outcome(s.enerflo.lastSuccess, now, 'none yet')],
-    s.enerflo !== undefined && ['last failure', outcome(s.enerflo.lastFailure, now, 'none')],
+    e !== undefined && ['last success', outcome(e.lastSuccess, now, 'none yet')],
+    e !== undefined && ['last failure', outcome(e.lastFailure, now, 'none')],
     s.sync !== undefined && ['sync', inline(Object.entries(s.sync))],
     ['redis', [r.reachable === false ? 'UNREACHABLE' : 'reachable', typeof r.latencyMs === 'number' ? `${r.latencyMs.toFixed(1)} ms` : undefined,
       r.maxmemoryPolicy, r.aof === undefined ? undefined : `AOF ${r.aof ? 'on' : 'off'}`,
@@ -72,10 +76,11 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
     ].filter((x) => x.length > 0).join(' · ')]), '  '))
   }
   lines.push(...failureLines(s, now))
-  if (s.unresolved !== undefined) {
-    const users = s.unresolved.users ?? []
-    lines.push('', `unresolved ${clean(s.unresolved.count ?? users.length)}`)
-    for (const u of users) lines.push(`  ${clean(u.userKey)}  since ${when(u.since, now)}`)
+  const u = s.unresolved ?? undefined
+  if (u !== undefined) {
+    const users = u.users ?? []
+    lines.push('', `unresolved ${clean(u.count ?? users.length)}`)
+    for (const x of users) lines.push(`  ${clean(x.userKey)}  since ${when(x.since, now)}`)
   }
   return lines.join('\n')
 }

@@ -39,6 +39,10 @@ export interface AuditEntry {
 
 export interface LastOutcome { at: string, userKey: string, fields?: string[], code?: string, message?: string }
 
+/** One line of /status's recent activity: no values, so nothing personal beyond the user key. */
+export interface RecentOutcome { at: string, userKey: string, outcome: AuditEntry['outcome'], fields: string[], code?: string }
+const RECENT_MAX = 20
+
 export interface StoreOptions {
   /** Audit entries kept per user (newest first). */
   auditMaxEntries?: number
@@ -55,9 +59,12 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
   const unresolvedWhy = `${prefix}:unresolved:why`
   const stats = createStats(redis, prefix)
   const lastKey = (kind: 'success' | 'failure'): string => `${prefix}:last:${kind}`
+  const recentList = `${prefix}:recent`
 
   const audit = (m: ReturnType<Redis['multi']>, key: string, entry: AuditEntry): void => {
     m.lpush(auditList(key), JSON.stringify(entry)).ltrim(auditList(key), 0, auditLength - 1).pexpire(auditList(key), auditMaxAgeMs)
+    const recent: RecentOutcome = { at: entry.at, userKey: key, outcome: entry.outcome, fields: entry.fields ?? [], ...(entry.error !== undefined && { code: entry.error.code }) }
+    m.lpush(recentList, JSON.stringify(recent)).ltrim(recentList, 0, RECENT_MAX - 1)
   }
 
   return {
@@ -132,6 +139,11 @@ export function createStateStore (redis: Redis, prefix: string, opts: StoreOptio
         success: s === null || s === undefined ? undefined : JSON.parse(s) as LastOutcome,
         failure: f === null || f === undefined ? undefined : JSON.parse(f) as LastOutcome
       }
+    },
+
+    /** The last sync outcomes of any user, newest first (capped at RECENT_MAX). */
+    async recent (limit = 10): Promise<RecentOutcome[]> {
+      return (await redis.lrange(recentList, 0, limit - 1)).map((r) => JSON.parse(r) as RecentOutcome)
     },
 
     /** The counters (src/sync/stats.ts owns them; kept here for the routes that read both). */
