@@ -9,6 +9,15 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { describeOperation } from './openapi-operations.js'
 
+/**
+ * swagger-ui-bundle.js inserts one <style> element of its own at start; staticCSP forbids inline
+ * style, so the browser blocked it and reported a CSP violation on every visit. Allow exactly that
+ * element by its hash (not 'unsafe-inline'). The browser test of /docs fails if an upgrade of
+ * @fastify/swagger-ui changes it: the console then names the new hash.
+ */
+const SWAGGER_UI_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
+const allowSwaggerStyle = (header: string): string => header.replace(/style-src ([^;]*);/, (_m, v: string) => `style-src ${v.trim()} ${SWAGGER_UI_STYLE};`)
+
 export default fp(async (app, opts: { version: string, oktaHeader: string }) => {
   await app.register(swagger, {
     openapi: {
@@ -33,5 +42,5 @@ export default fp(async (app, opts: { version: string, oktaHeader: string }) => 
       return { schema: { ...schema, ...described } as typeof schema, url }
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: allowSwaggerStyle })
 }, { name: 'docs' })

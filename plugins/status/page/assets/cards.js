@@ -2,7 +2,8 @@
 /**
  * One function per card of the status page, each drawing from one /status reply.
  */
-import { $, clear, dl, dur, el, fmt, list, when } from './format.js'
+import { $, clear, dl, dur, el, fmt, idSpan, list, when } from './format.js'
+import { UNKNOWN, human } from './recent.js'
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed']
 // Short labels: a long one would take the room the value needs.
@@ -21,6 +22,8 @@ export const renderHeader = (s) => {
 
 export const renderService = (s) => {
   list('reasons', (s.reasons || []).map(String), 'Nothing needs attention: changes flow.')
+  $('unknown').hidden = !s.unknown
+  $('unknown').textContent = s.unknown ? 'Unknown: ' + (s.unknown.sections || []).map(human).join(', ') + '. ' + s.unknown.reason : ''
   dl('meta', [
     ['mode', s.mode, 'mode'],
     ['sync mode', s.syncMode === 'shadow' ? 'shadow (plans only, writes nothing)' : s.syncMode, 'syncMode'],
@@ -29,11 +32,14 @@ export const renderService = (s) => {
 }
 
 export const renderQueue = (s) => {
+  if (s.queue === null) dl('queue', [['jobs', UNKNOWN, 'queue.waiting']])
+  if (s.enerflo === null) dl('budget', [['used', UNKNOWN, 'budget.used'], ['drain ETA', UNKNOWN, 'drainEta']])
+  if (s.queue === null || s.enerflo === null) return
   const q = s.queue || {}
   const b = (s.enerflo || {}).budget || {}
   const extra = Object.keys(q).filter((k) => k !== 'oldestWaitingAgeMs' && !QUEUE_STATES.includes(k))
   dl('queue', [
-    ...QUEUE_STATES.concat(extra).filter((k) => k in q).map((k) => [k, q[k], 'queue.' + k]),
+    ...QUEUE_STATES.concat(extra).filter((k) => k in q).map((k) => [human(k), q[k], 'queue.' + k]),
     ['oldest waiting', q.oldestWaitingAgeMs === null ? 'none' : dur(q.oldestWaitingAgeMs), 'queue.oldest']
   ])
   const eta = s.drainEtaSeconds
@@ -48,23 +54,25 @@ export const renderQueue = (s) => {
 }
 
 export const renderCalls = (s) => {
+  if (s.enerflo === null) return dl('last', [['last success', UNKNOWN, 'last.success'], ['last failure', UNKNOWN, 'last.failure']])
   const e = s.enerflo || {}
   const ok = e.lastSuccess
   const bad = e.lastFailure
   dl('last', [
-    ['last success', ok ? ok.userKey : 'none yet', 'last.success'],
+    ['last success', ok ? ok.userKey : 'none yet', 'last.success', ok && 'id'],
     ok && ['at', when(ok.at)],
     ok && ['fields', ok.fields],
-    ['last failure', bad ? bad.userKey : 'none', 'last.failure'],
+    ['last failure', bad ? bad.userKey : 'none', 'last.failure', bad && 'id'],
     bad && ['at', when(bad.at)],
     bad && ['reason', (bad.code ? bad.code + ': ' : '') + (bad.message || ''), 'last.failure.reason'],
-    ...Object.entries(s.sync || {}).map(([k, v]) => ['sync ' + k, v, 'sync.' + k])
+    ...Object.entries(s.sync || {}).map(([k, v]) => ['synced: ' + human(k), v, 'sync.' + k])
   ])
 }
 
 export const renderSources = (sources) => {
   const node = $('sources')
   clear(node)
+  if (sources === null) return node.append(el('p', UNKNOWN, 'muted'))
   for (const [name, src] of Object.entries(sources)) {
     // A source that is off is one line, not a card's worth of dashes.
     if (src.configured === false) { node.append(el('p', name + ': off', 'muted')); continue }
@@ -76,9 +84,9 @@ export const renderSources = (sources) => {
     const rejected = src.rejected && typeof src.rejected === 'object' ? Object.entries(src.rejected) : []
     dl(d, [
       ['last event', when(src.lastEventAt), name + '.lastEvent'],
-      ...Object.entries(src.counts || {}).filter(([k]) => !k.startsWith('rejected.')).map(([k, v]) => [k, v, name + '.' + k]),
+      ...Object.entries(src.counts || {}).filter(([k]) => !k.startsWith('rejected.')).map(([k, v]) => [human(k), v, name + '.' + k]),
       ...(typeof src.rejected === 'number' ? [['rejected', src.rejected]] : []),
-      ...rejected.map(([k, v]) => ['rejected: ' + k, v, name + '.rejected.' + k]),
+      ...rejected.map(([k, v]) => ['rejected: ' + human(k), v, name + '.rejected.' + k]),
       ...Object.entries(src.subscription || {}).map(([k, v]) => [SUBSCRIPTION[k] || k, /At$/.test(k) ? when(v) : v, name + '.subscription.' + k])
     ])
   }
@@ -88,14 +96,18 @@ export const renderSources = (sources) => {
 export const renderRedis = (s) => {
   const r = s.redis || {}
   const u = s.unresolved || { count: 0, users: [] }
-  $('unresolved-count').textContent = fmt(u.count)
-  list('unresolved', (u.users || []).map((x) => x.userKey + ' · since ' + when(x.since)), 'none')
+  $('unresolved-count').textContent = s.unresolved === null ? UNKNOWN : fmt(u.count)
+  list('unresolved', (u.users || []).map((x) => {
+    const li = el('li')
+    li.append(idSpan(x.userKey), ' · since ' + when(x.since))
+    return li
+  }), s.unresolved === null ? UNKNOWN : 'none')
   dl('redis', [
     ['reachable', r.reachable, 'redis.reachable'],
-    ['latency', typeof r.latencyMs === 'number' ? r.latencyMs.toFixed(1) + ' ms' : '—'],
-    ['eviction policy', r.maxmemoryPolicy],
-    ['AOF', r.aof],
+    ['latency', typeof r.latencyMs === 'number' ? r.latencyMs.toFixed(1) + ' ms' : r.latencyMs === null ? UNKNOWN : '—', 'redis.latency'],
+    ['eviction policy', r.reachable === false ? UNKNOWN : r.maxmemoryPolicy],
+    ['AOF', r.reachable === false ? UNKNOWN : r.aof],
     'persistence' in r && ['persistence', r.persistence],
-    ['version', r.version]
+    ['version', r.reachable === false ? UNKNOWN : r.version]
   ])
 }

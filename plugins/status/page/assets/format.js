@@ -44,21 +44,34 @@ export const relative = (t, now = Date.now()) => {
   return diff > 0 ? 'in ' + v + ' ' + u : v + ' ' + u + ' ago'
 }
 
-/** An ISO time as "in 29 d · 3 Jun, 14:05": short enough not to wrap, the relative part first. */
+/** A clock time with its zone named ("14:05 UTC", "14:05 CET"): a bare time is ambiguous across offices. */
+export const clock = (d, withDate) => d.toLocaleString(undefined, {
+  ...(withDate && { day: 'numeric', month: 'short' }), hour: '2-digit', minute: '2-digit', timeZoneName: 'short'
+})
+
+/** An ISO time as "in 29 d · 3 Jun, 14:05 UTC": short enough not to wrap, the relative part first. */
 export const when = (iso) => {
   if (typeof iso !== 'string') return '—'
   const d = new Date(iso)
   if (isNaN(d.getTime())) return iso
-  return relative(d.getTime()) + ' · ' + d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })
+  return relative(d.getTime()) + ' · ' + clock(d, true)
 }
 
-/** rows: [label, value, key?]; the key becomes data-k so people and tests can find a value. */
+/** An id (user key, job id) as one unbreakable token, cut with an ellipsis; the title has it whole. */
+export const idSpan = (text) => {
+  const s = el('span', text, 'id')
+  s.title = text
+  return s
+}
+
+/** rows: [label, value, key?, cls?]; the key becomes data-k so people and tests can find a value. */
 export const dl = (node, rows) => {
   if (typeof node === 'string') node = $(node)
   clear(node)
   for (const row of rows) {
     if (!row) continue
-    const dd = el('dd', fmt(row[1]))
+    const dd = el('dd', fmt(row[1]), row[3])
+    if (row[3] === 'id') dd.title = fmt(row[1])
     if (row[2]) dd.dataset.k = row[2]
     node.append(el('dt', row[0]), dd)
   }

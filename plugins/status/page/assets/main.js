@@ -3,10 +3,11 @@
  * The status page's script. It keeps the ops token in sessionStorage (or takes it from
  * `#token=…`, which never reaches the server), polls GET /status every 5 s, and draws each card.
  */
-import { $ } from './format.js'
+import { $, clock } from './format.js'
 import { renderCalls, renderHeader, renderQueue, renderRedis, renderService, renderSources } from './cards.js'
 import { renderFailures, renderRetrying } from './failures.js'
 import { renderReconcile } from './reconcile.js'
+import { markUnknown, renderRecent } from './recent.js'
 
 const KEY = 'enerflo-user-sync.ops-token'
 const EVERY_MS = 5000
@@ -28,13 +29,19 @@ const render = (s) => {
   renderQueue(s)
   renderCalls(s)
   renderReconcile(s.reconcile, auth, note)
-  renderSources(s.sources || {})
+  renderSources(s.sources === undefined ? {} : s.sources)
   renderRedis(s)
+  renderRecent(s)
+  markUnknown(s)
 }
 
 const note = (text) => { $('note').textContent = text || '' }
-const showLogin = (message) => {
+const showLogin = (message, badge) => {
   clearTimeout(timer)
+  // Nothing is loading while the page waits for a person: the badge says what it waits for.
+  $('badge').textContent = badge || 'needs token'
+  $('badge').className = 'badge unknown'
+  document.title = (badge || 'needs token') + ' · enerflo-user-sync'
   $('login').hidden = false
   $('login-msg').textContent = message
   $('token').focus()
@@ -50,7 +57,7 @@ async function tick () {
   try {
     res = await fetch('/status', { headers, cache: 'no-store', credentials: 'omit' })
     if (res.status === 401) return showLogin(token ? 'That token was refused.' : 'This service needs its ops token.')
-    if (res.status === 404) return showLogin('Operator routes are off: set OPS_TOKEN on the service.')
+    if (res.status === 404) return showLogin('Operator routes are off: set OPS_TOKEN on the service.', 'ops off')
     body = await res.json()
   } catch {
     note('cannot reach the service; showing what it said last')
@@ -63,7 +70,7 @@ async function tick () {
   $('login').hidden = true
   $('main').hidden = false
   render(body)
-  $('updated').textContent = new Date().toLocaleTimeString()
+  $('updated').textContent = clock(new Date(), false)
   note('')
   schedule()
 }
