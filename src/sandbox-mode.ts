@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import { redisAddress } from './redis-address.js'
 import type { Config } from './config.js'
 import { createEnerfloSandbox, loadSandboxSeed } from './simulators/enerflo/sandbox.js'
 import { createOktaDirectory, loadDirectorySeed } from './simulators/okta/directory.js'
@@ -95,17 +96,6 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   }
 }
 
-/** The Redis address without its password, for a message a person reads. */
-function safeRedisUrl (url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '***'
-    return u.toString().replace(/\/$/, '')
-  } catch {
-    return 'REDIS_URL'
-  }
-}
-
 /** The ready-to-paste demo that the process prints at start (to stdout, not the log). */
 export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
   const s = rt.config.OKTA_WEBHOOK_SECRET ?? ''
@@ -130,7 +120,7 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     `  Ops token (for /status, /ops and the CLI): ${rt.config.OPS_TOKEN ?? ''}`,
     ...(rt.cleared === undefined
       ? [
-          `  Redis at ${safeRedisUrl(rt.config.REDIS_URL)} is not reachable yet: deliveries get 503 until it is.`,
+          `  Redis at ${redisAddress(rt.config.REDIS_URL)} is not reachable yet: deliveries get 503 until it is.`,
           '  Start one (redis-server, or docker compose up -d redis) or set REDIS_URL; the service connects on its own.',
           '  (What Redis remembers of an earlier sandbox run was not cleared, so the demo may answer "unchanged".)'
         ]

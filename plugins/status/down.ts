@@ -5,20 +5,12 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { VERSION } from '../../src/version.js'
+import { redisAddress } from '../../src/redis-address.js'
+
+export { redisAddress }
 
 /** The sections that are read from Redis (null or absent in this reply). */
 export const REDIS_SECTIONS = ['queue', 'enerflo', 'sources', 'sync', 'unresolved', 'recent', 'failures', 'retrying', 'reconcile', 'holds'] as const
-
-/** The Redis address without its password, for a sentence a person reads. */
-export function redisAddress (url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password !== '') u.password = '***'
-    return u.toString().replace(/\/$/, '')
-  } catch {
-    return 'REDIS_URL'
-  }
-}
 
 export function downReply (app: FastifyInstance, uptimeSeconds: number) {
   const { config } = app
