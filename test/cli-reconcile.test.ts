@@ -121,7 +121,7 @@ t.test('against a running service', async (t) => {
     const { run: going } = started
     const refused = await run('reconcile', '--source', 'enerflo')
     t.equal(refused.code, 1)
-    t.match(refused.err, new RegExp(`not started: a enerflo run is already going: ${going.id} .*; follow it: enerflo-user-sync reconcile --run ${going.id} --wait`))
+    t.match(refused.err, new RegExp(`not started: a enerflo run is already going: (enerflo: )?${going.id} .*; follow it: enerflo-user-sync reconcile --run ${going.id} --wait`))
 
     const follow = start(['reconcile', '--run', going.id, '--wait', '--interval', '50'], env)
     const step = async (scanned: number, seen: RegExp): Promise<void> => {

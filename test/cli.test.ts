@@ -167,8 +167,9 @@ t.test('against a running service', async (t) => {
     t.equal(JSON.parse((await run('failed', '--source', 'graph', '--json')).out).total, 0)
 
     const dry = await run('retry', '--code', 'ENERFLO_REJECTED', '--dry-run')
-    t.equal(dry.out, `would retry 1 job (dry run: nothing changed):\n  ${jobId}\n`)
-    t.equal((await run('discard', jobId, '--dry-run')).out, `would discard 1 job (dry run: nothing changed):\n  ${jobId}\n`)
+    // A dry run says who, not bare job ids: the job, the user, the code and the reason.
+    t.match(dry.out, new RegExp(`^would retry 1 job \\(dry run: nothing changed\\):\\n\\s*JOB +USER +CODE +REASON\\n\\s*${jobId} +okta:00usetter +ENERFLO_REJECTED +\\S`))
+    t.match((await run('discard', jobId, '--dry-run')).out, new RegExp(`^would discard 1 job \\(dry run: nothing changed\\):\\n\\s*JOB +USER +CODE +REASON\\n\\s*${jobId} +okta:00usetter`))
     t.equal(await h.app.syncQueue.getFailedCount(), 1, 'dry runs changed nothing')
 
     // Fixed at the source: back in Setters. The retried job reads the user as it is now.

@@ -32,7 +32,8 @@ t.test('a batch of several users produces the right Enerflo PUTs, with one token
   t.notOk('manager_email' in (puts(h, 501)[0]?.body as object), 'manager 404: manager_email left out')
   t.ok(h.graph.requests().some((r) => r.path.startsWith(`/v1.0/users/${G.boss}/manager`)), 'the manager was asked for')
   t.match(h.graph.requests().find((r) => r.path.startsWith(`/v1.0/users/${G.rep}?`))?.path, /\$select=.*accountEnabled.*employeeId/, 'selects accountEnabled and the identity attribute')
-  t.equal(tokenRequests(h), 1, 'one token for all jobs')
+  // One fresh token for the start-up credential check (it tries the secret itself), one for every job.
+  t.equal(tokenRequests(h), 2, 'one token for all jobs')
 
   t.test('an unchanged user sends nothing; a change sends only what changed', async (t) => {
     const before = puts(h).length
@@ -70,7 +71,7 @@ t.test('a batch of several users produces the right Enerflo PUTs, with one token
     const status = await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })
     t.same(status.json().unresolved.users.map((u: { userKey: string }) => u.userKey), [`graph:${G.nolink}`])
   })
-  t.equal(tokenRequests(h), 1, 'still one token')
+  t.equal(tokenRequests(h), 2, 'still one token for the jobs')
 })
 
 t.test('Graph throttling waits Retry-After and retries without spending an attempt', async (t) => {
@@ -94,12 +95,17 @@ t.test('Graph 5xx without Retry-After is retried with backoff', async (t) => {
   t.equal((await h.app.store.auditTrail(`graph:${G.rep}`))[0]?.attempts, 3)
 })
 
-t.test('a wrong client secret fails the job at once with a reason, secret not shown', async (t) => {
+t.test('a wrong client secret: the job waits (no attempt spent) while /status and /readyz say what to fix, secret not shown', async (t) => {
   const h = await startGraphHarness(t, { env: { ...env, GRAPH_CLIENT_SECRET: 'wrong-secret-value-123' }, noPublicUrl: true })
+  const ready = await h.app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(ready.statusCode, 503, 'not ready while the credential is known bad')
   await notify(h, [changeItem(h, G.rep)])
-  await waitFor('the job to fail', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 1)
-  const [failed] = await h.app.syncQueue.getFailed()
-  t.match(failed?.failedReason, /GRAPH_HTTP.*AADSTS7000215.*GRAPH_CLIENT_SECRET/)
-  t.notMatch(failed?.failedReason, 'wrong-secret-value-123')
-  t.equal(tokenRequests(h), 1, 'not retried')
+  await waitFor('the job to be held', async () => await h.app.syncQueue.getDelayedCount(), (n) => n === 1)
+  t.equal(await h.app.syncQueue.getFailedCount(), 0, 'kept queued, not dead-lettered')
+  const [held] = await h.app.syncQueue.getDelayed()
+  t.equal(held?.attemptsMade, 0, 'no attempt spent')
+  const status = await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })
+  t.match(status.json().reasons.join(' '), /GRAPH_CLIENT_SECRET/, 'the reason says what to fix')
+  t.notMatch(status.body + ready.body, 'wrong-secret-value-123')
+  t.equal(tokenRequests(h), 1, 'only the check asked for a token: the held job did not')
 })

@@ -6,7 +6,7 @@ import { loadDirectorySeed } from '../../../src/simulators/okta/directory-seed.j
 import { createEnerfloSandbox, loadSandboxSeed, type EnerfloSandbox, type SandboxOptions, type SandboxUser } from '../../../src/simulators/enerflo/sandbox.js'
 import { waitFor } from '../../helpers/wait.js'
 
-const SEED = join(import.meta.dirname, '..', '..', 'sandbox', 'enerflo-users.json')
+const SEED = join(import.meta.dirname, '..', '..', '..', 'sandbox', 'enerflo-users.json')
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read whatever JSON came back
 interface Answer { status: number, headers: Headers, text: string, json: any }
@@ -352,7 +352,7 @@ t.test('loadSandboxSeed reads the repo seed and refuses a broken one', async (t)
 // already holds link on the first run, and one person in a mapped role group is new to Enerflo.
 t.test('the demo seeds: who links by email, who is new, what Enerflo reads back', async (t) => {
   const { hook } = await start(t)
-  const okta = await loadDirectorySeed(join(import.meta.dirname, '..', '..', 'sandbox', 'okta-directory.json'))
+  const okta = await loadDirectorySeed(join(import.meta.dirname, '..', '..', '..', 'sandbox', 'okta-directory.json'))
   const enerflo: Array<{ id: number, email: string }> = []
   for (const status of ['active', 'inactive']) {
     const page = await hook('GET', `/api/v3/users?page=1&pageSize=100&status=${status}`)

@@ -9,7 +9,7 @@ import { mapOktaUser } from '../../../src/mapping/okta.js'
 // The demo directory and the default mapping file together, through the real client: what
 // `npm start` in sandbox mode will compute for the seeded users.
 t.test('the sandbox directory maps through the default mapping file', async (t) => {
-  const root = join(import.meta.dirname, '../..')
+  const root = join(import.meta.dirname, '../../..')
   const seed = await loadDirectorySeed(join(root, 'sandbox/okta-directory.json'))
   const mapping = await loadMappingFile(join(root, 'mapping.json'))
   const token = randomBytes(16).toString('hex')
