@@ -54,7 +54,8 @@ export async function clearSandboxNamespace (redisUrl: string, prefix: string): 
   }
 }
 
-const secret = (): string => randomBytes(24).toString('base64url')
+// Hex, not base64url: a secret that starts with '-' reads as an option on a command line.
+const secret = (): string => randomBytes(24).toString('hex')
 
 export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   const prefix = sandboxPrefix(config.QUEUE_PREFIX)
@@ -137,7 +138,7 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     // This checkout's own build, by path: `npx enerflo-user-sync` outside the checkout would ask
     // the public registry for a package of that name and run a stranger's code with OPS_TOKEN.
     'The operator CLI (this checkout\'s build; never downloads anything):',
-    `  node dist/src/cli.js status --url ${publicBase} --token ${rt.config.OPS_TOKEN ?? ''}`,
+    `  node dist/src/cli.js status --url ${publicBase} --token=${rt.config.OPS_TOKEN ?? ''}`,
     ''
   ].join('\n')
 }

@@ -82,9 +82,12 @@ t.test('against a running service', async (t) => {
     // The start-up credential check spends one read (the harness waits for it).
     t.match(human.out, /budget +1\/300 used in 1m · 299 remaining · not paused/)
     t.match(human.out, /last success +none yet/)
-    const json = await cli(['status', '--json', '--url', baseOf(h), '--token', opsToken])
-    t.equal(json.code, 0)
+    const json = await cli(['status', '--json', '--url', baseOf(h), `--token=${opsToken}`])
+    t.equal(json.code, 0, json.err)
     t.equal(JSON.parse(json.out).mode, 'live')
+    // A token may start with a dash (base64url does, one time in 64): --token=VALUE always reads it.
+    const dashed = await cli(['status', '--json', '--url', baseOf(h), '--token=-not-an-option'])
+    t.equal(dashed.err, 'enerflo-user-sync: wrong or missing ops token (--token or OPS_TOKEN)\n', 'a dash-led token is sent as a token, not read as an option')
     const wrong = await cli(['status'], { ENERFLO_SYNC_URL: baseOf(h), OPS_TOKEN: secret() })
     t.equal(wrong.code, 1)
     t.equal(wrong.err, 'enerflo-user-sync: wrong or missing ops token (--token or OPS_TOKEN)\n')

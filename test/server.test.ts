@@ -104,13 +104,13 @@ t.test('sandbox mode: the banner’s own curls show the whole flow', async (t) =
     (u) => u.enerfloUserId !== null && u.enerfloUserId !== undefined)
   t.match(trail.audit[0]?.notes?.join(' '), /linked by email/, 'a demo person without an Enerflo id links by email on the first run')
 
-  const cli = out.match(/^ {2}(node dist\/src\/cli\.js) status --url (\S+) --token (\S+)$/m)
+  const cli = out.match(/^ {2}(node dist\/src\/cli\.js) status --url (\S+) --token=(\S+)$/m)
   t.ok(cli, 'the banner prints the CLI as this checkout\'s own build, by path (never npx, which can download)')
   t.notMatch(out, /\bnpx\b/, 'no npx anywhere in the banner')
   t.equal(cli?.[2], svc.baseUrl, 'the CLI line points at this process')
   t.equal(cli?.[3], statusCurl[1], 'and carries the printed ops token')
   // dist/ exists only after a build; the same entry point from source answers the same way.
-  const ran = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'status', '--url', cli?.[2] ?? '', '--token', cli?.[3] ?? '', '--json'],
+  const ran = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'status', '--url', cli?.[2] ?? '', `--token=${cli?.[3] ?? ''}`, '--json'],
     { cwd: join(import.meta.dirname, '..'), env: { PATH: process.env['PATH'] ?? '' } })
   t.match(JSON.parse(ran.stdout), { mode: 'sandbox' }, 'the printed CLI command talks to this process')
 })
