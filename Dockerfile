@@ -24,4 +24,9 @@ USER node
 EXPOSE 3000
 # PORT is read inside the container, so the check follows the port the service listens on.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/server.js"]
+# The project's own command is the entrypoint, so arguments after the image name reach it:
+# `docker run <image>` serves, `docker run <image> --help` prints its help (not Node's: with only
+# a CMD, node's image hands a leading "-" argument to node itself), and `docker run <image> doctor
+# --url ...` runs an operator command.
+ENTRYPOINT ["node", "dist/src/cli.js"]
+CMD ["serve"]

@@ -9,6 +9,7 @@ import { loadMappingFile } from './mapping/mapping-file.js'
 import { buildApp } from './app.js'
 import { startSandbox, sandboxBanner, type SandboxRuntime } from './sandbox-mode.js'
 import { SyncError } from './errors.js'
+import { noProviderWarning, startSummary } from './start-summary.js'
 
 function fatal (err: unknown): never {
   const message = err instanceof SyncError ? err.message : `could not start: ${(err as Error).message}`
@@ -25,6 +26,8 @@ async function main (): Promise<void> {
   } catch (err) {
     fatal(err)
   }
+  const warning = noProviderWarning(config)
+  if (warning !== undefined) process.stderr.write(warning)
   let sandbox: SandboxRuntime | undefined
   if (config.sandbox) {
     sandbox = await startSandbox(config)
@@ -38,12 +41,11 @@ async function main (): Promise<void> {
     await sandbox?.close()
   })
   await app.listen({ port: config.PORT, host: config.HOST })
-  if (sandbox !== undefined) {
-    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
-    const addr = app.server.address()
-    const port = typeof addr === 'object' && addr !== null ? addr.port : config.PORT
-    process.stdout.write(sandboxBanner(sandbox, `http://${host}:${port}`) + '\n')
-  }
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST
+  const addr = app.server.address()
+  const port = typeof addr === 'object' && addr !== null ? addr.port : config.PORT
+  if (sandbox !== undefined) process.stdout.write(sandboxBanner(sandbox, `http://${host}:${port}`) + '\n')
+  else process.stdout.write(startSummary(config, mapping, `http://${config.HOST}:${port}`))
 }
 
 main().catch(fatal)

@@ -42,6 +42,8 @@ t.test('sandbox mode: the banner’s own curls show the whole flow', async (t) =
   const redis = await startRedis(t)
   const svc = await spawnService(t, { REDIS_URL: redis.url })
   await svc.waitForStdout('the sandbox banner', /and see the simulated Enerflo user.*\n.*__sandbox\/users.*\n/)
+  t.notMatch(svc.stdout(), /live deployment/, 'the banner, not the live start summary')
+  t.notMatch(svc.stderr(), /no identity provider/, 'no provider warning: the sandbox brings its own')
   const out = svc.stdout()
   t.match(out, /SANDBOX mode/, 'the banner says SANDBOX')
 
@@ -255,6 +257,15 @@ t.test('SERVICE_ROLE=api and SERVICE_ROLE=worker as separate processes', async (
   ])
   await Promise.all([api.waitHealthy(), worker.waitHealthy()])
   t.notMatch(api.stdout() + worker.stdout(), /SANDBOX/, 'live mode, not sandbox')
+  for (const [name, svc] of [['api', api], ['worker', worker]] as const) {
+    const summary = (await svc.waitForStdout(`the ${name} process's start summary`, /enerflo-user-sync is running \(live deployment\)[^\n]*\n(?: {2}[^\n]*\n)+/))[0]
+    t.match(summary, `  providers: Okta (${env.OKTA_ORG_URL})\n`, `${name}: names the provider that is on`)
+    t.match(summary, `SERVICE_ROLE ${name}; CREATE_USERS false`, `${name}: its role and whether it creates users`)
+    t.match(summary, /sync mode: live \(writes to Enerflo\)/, `${name}: the sync mode`)
+    t.match(summary, `  mapping file: ${env.MAPPING_FILE}: 3 groups map to roles, 2 groups map to offices\n`, `${name}: the mapping file and its counts`)
+    for (const value of [apiKey, oktaToken, webhookSecret, env.OPS_TOKEN]) t.notMatch(summary, value, `${name}: no secret in the summary`)
+    t.notMatch(svc.stderr(), /no identity provider is configured/, `${name}: no provider warning when Okta is on`)
+  }
 
   t.same(await getJson(`${api.baseUrl}/readyz`), { status: 200, body: { status: 'ready' } }, 'the api process is ready')
   t.same(await getJson(`${worker.baseUrl}/readyz`), { status: 200, body: { status: 'ready' } }, 'the worker process is ready')
@@ -285,6 +296,30 @@ t.test('SERVICE_ROLE=api and SERVICE_ROLE=worker as separate processes', async (
   for (const [name, value] of [['ENERFLO_API_KEY', apiKey], ['OKTA_API_TOKEN', oktaToken], ['OKTA_WEBHOOK_SECRET', webhookSecret]] as const) {
     t.notMatch(logs, value, `no log line shows ${name}`)
   }
+})
+
+t.test('ENERFLO_API_KEY without a provider: starts, and says it syncs nobody and which variables turn a provider on', async (t) => {
+  const redis = await startRedis(t)
+  const apiKey = secret()
+  const svc = await spawnService(t, {
+    REDIS_URL: redis.url,
+    ENERFLO_API_KEY: apiKey,
+    ENERFLO_BASE_URL: 'http://127.0.0.1:9',
+    SYNC_MODE: 'shadow',
+    MAPPING_FILE: tempFile(t, 'mapping.json', { identity: {}, roles: [{ group: 'Reps', roles: ['Sales Rep'] }], offices: [] })
+  })
+  const summary = (await svc.waitForStdout('the start summary', /enerflo-user-sync is running \(live deployment\)[^\n]*\n(?: {2}[^\n]*\n)+/))[0]
+  t.match(summary, '  providers: none\n')
+  t.match(summary, /sync mode: shadow \(plans and records, never writes to Enerflo\); SERVICE_ROLE all/)
+  t.match(summary, /1 group maps to roles, 0 groups map to offices/)
+  const err = await waitFor('the warning on stderr', () => svc.stderr(), (e) => /Entra ID \(Microsoft Graph\): set/.test(e))
+  t.match(err, /WARNING: no identity provider is configured: ENERFLO_API_KEY is set, but neither Okta nor Entra ID is/)
+  t.match(err, /syncs nobody/)
+  t.match(err, 'Okta: set OKTA_ORG_URL, OKTA_API_TOKEN and OKTA_WEBHOOK_SECRET.')
+  t.match(err, 'set GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_CLIENT_STATE.')
+  t.notMatch(svc.stdout() + err, apiKey, 'the key is never shown')
+  t.notMatch(svc.stdout(), /SANDBOX/, 'not the sandbox: the key says this is a live deployment')
+  await svc.waitHealthy()
 })
 
 // Known bug (plugins/core/workers.ts onClose): with Redis gone, BullMQ's worker.close() waits for a

@@ -3,7 +3,8 @@
  * without a Docker engine: compose takes every variable the service reads from the env file,
  * the mapping is mounted rather than baked in, Redis is private and configured for BullMQ, the
  * healthchecks follow PORT (run for real against a local server), and a stop covers the drain.
- * When docker-compose is installed, its own validator reads the file too.
+ * When docker-compose is installed, its own validator reads the file too. The image's ENTRYPOINT
+ * and CMD are run from source the way `docker run <image> [args]` would combine them.
  */
 import t from 'tap'
 import { execFile } from 'node:child_process'
@@ -16,6 +17,7 @@ import { promisify } from 'node:util'
 import { parse } from 'yaml'
 import { EnvSchema } from '../../src/config.js'
 import { GraphEnvProperties } from '../../src/graph/env.js'
+import { freePort } from '../helpers/redis.js'
 
 const ROOT = join(import.meta.dirname, '../..')
 const read = (name: string): string => readFileSync(join(ROOT, name), 'utf8')
@@ -117,4 +119,64 @@ t.test('docker-compose itself accepts the file (when installed)', async (t) => {
   const resolved = parse(stdout) as { services: Record<string, { environment?: Record<string, string>, ports?: unknown[] }> }
   t.equal(resolved.services['enerflo-user-sync']?.environment?.['REDIS_URL'], 'redis://redis:6379', 'the env file reaches the service')
   t.equal(resolved.services['redis']?.ports, undefined, 'Redis publishes nothing')
+})
+
+/** The last stage's exec-form ENTRYPOINT and CMD, as Docker reads them. */
+function runtimeCommand (): { entrypoint: string[] | undefined, cmd: string[] | undefined } {
+  const text = read('Dockerfile').replace(/\\\n/g, ' ')
+  const stage = text.slice(text.lastIndexOf('\nFROM '))
+  const exec = (name: string): string[] | undefined => {
+    const lines = [...stage.matchAll(new RegExp(`^${name}\\s+(.*)$`, 'gm'))]
+    const last = lines.at(-1)?.[1]
+    if (last === undefined) return undefined
+    const parsed = JSON.parse(last) as unknown
+    if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new Error(`${name} is not in exec form: ${last}`)
+    return parsed
+  }
+  return { entrypoint: exec('ENTRYPOINT'), cmd: exec('CMD') }
+}
+
+/** `docker run <image> ...args`: arguments replace CMD, ENTRYPOINT stays. */
+function dockerRun (args: string[]): string[] {
+  const { entrypoint, cmd } = runtimeCommand()
+  return [...(entrypoint ?? []), ...(args.length > 0 ? args : cmd ?? [])]
+}
+
+/** Runs what the container would, from source: dist/src/X.js is the build of src/X.ts. */
+function fromSource (argv: string[]): string[] {
+  const [program, script, ...rest] = argv
+  if (program !== 'node' || script === undefined) throw new Error(`not a node command: ${argv.join(' ')}`)
+  const m = /^dist\/(src\/[\w/-]+)\.js$/.exec(script)
+  if (m === null) throw new Error(`not a script of the build: ${script}`)
+  return ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', `${m[1] as string}.ts`, ...rest]
+}
+
+t.test('docker run <image> --help prints the service\'s help, not Node\'s', async (t) => {
+  const argv = dockerRun(['--help'])
+  t.same(argv.slice(0, 2), ['node', 'dist/src/cli.js'], 'the entrypoint is the project\'s CLI, so --help reaches it')
+  const { stdout } = await run('/usr/bin/env', fromSource(argv), { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' } })
+  t.match(stdout, /^usage: enerflo-user-sync <command>/, 'the CLI\'s usage line')
+  t.match(stdout, /^ {2}serve\s+Start the service itself/m, 'which lists serve')
+  t.notMatch(stdout, /Usage: node \[options\]/, 'not Node\'s help')
+  const { stdout: doctor } = await run('/usr/bin/env', fromSource(dockerRun(['doctor', '--help'])), { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '' } })
+  t.match(doctor, /^usage: enerflo-user-sync doctor/, 'an operator command\'s own help: docker run <image> doctor --help')
+})
+
+t.test('docker run <image> with no arguments serves', async (t) => {
+  const argv = dockerRun([])
+  t.same(argv, ['node', 'dist/src/cli.js', 'serve'])
+  // Sandbox mode without a Redis: serve prints the banner (and that Redis is not reachable yet).
+  const child = execFile('/usr/bin/env', fromSource(argv), {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOG_LEVEL: 'silent' }
+  })
+  const exited = new Promise<void>((resolve) => child.once('close', () => { resolve() }))
+  t.teardown(async () => { child.kill('SIGKILL'); await exited })
+  let out = ''
+  const banner = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (s: string) => { out += s; if (/SANDBOX mode/.test(out)) resolve() })
+    void exited.then(() => { reject(new Error(`serve exited before its banner:\n${out}`)) })
+  })
+  await banner
+  t.match(out, /enerflo-user-sync is running in SANDBOX mode/, 'the service started')
 })
