@@ -145,7 +145,7 @@ export function createSyncProcessor (deps: SyncDeps) {
         return { outcome: 'unresolved' }
       }
     }
-    if (deps.brake !== undefined) plan = await deps.brake.apply(key, plan)
+    if (deps.brake !== undefined) plan = await deps.brake.apply(key, plan, job.data.run)
     if (plan.kind === 'unchanged' || plan.body === undefined) {
       const outcome = 'held' in plan ? 'held' : 'unchanged'
       await store.recordOutcome(key, { at, outcome, eventIds, notes })

@@ -23,6 +23,8 @@ export interface SyncJobData {
   receivedAt: number
   /** Which lane it waits in (queues/sync-lanes.ts); live when unsaid. Not stored in the job. */
   lane?: Lane
+  /** The reconciliation run that queued it: the brake counts a pass's destructive changes. */
+  run?: string
 }
 
 export interface SyncJobSettings {

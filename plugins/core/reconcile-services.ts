@@ -13,6 +13,7 @@ import { runEnerfloPass } from '../../src/reconcile/enerflo-pass.js'
 import { runOktaPass } from '../../src/reconcile/okta-pass.js'
 import { runGraphPass } from '../../src/reconcile/graph-pass.js'
 import { createWatermarks } from '../../src/reconcile/watermarks.js'
+import { forecastBrake } from '../../src/reconcile/brake-forecast.js'
 import { createOktaClient } from '../../src/okta/client.js'
 import type { Source } from '../../src/sync/source.js'
 import { createReconcileQueue, enqueueRun, schedulePasses, type ReconcileJob, type ScheduledSource } from '../../queues/reconcile-queue.js'
@@ -44,10 +45,13 @@ export default fp(async (app) => {
       await storeJobs(app, users.map((u) => ({ ...u, eventIds: [], receivedAt: Date.now() })), 'reconcile')
     }
     const watermarks = createWatermarks(app.redis, config.QUEUE_PREFIX)
-    const plan = { store: app.store, directory: app.directory, options: app.resolveOptions, roles: app.roleRules }
+    const base = { store: app.store, directory: app.directory, options: app.resolveOptions, roles: app.roleRules }
     const okta = config.okta === undefined ? undefined : createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken })
     if (okta !== undefined) app.addHook('onClose', async () => { await okta.close() })
+    const brake = { windowMs: config.BRAKE_WINDOW_MS, maxPercent: config.BRAKE_MAX_PERCENT, minUsers: config.BRAKE_MIN_USERS }
     const pass = async (run: Run): Promise<void> => {
+      // A dry run reports what the brake would hold; a live pass's jobs meet the brake itself.
+      const plan = run.dryRun ? { ...base, brake: await forecastBrake(app.redis, config.QUEUE_PREFIX, brake, run.source) } : base
       if (run.source === 'okta' && okta !== undefined) {
         await runOktaPass({ okta, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue }, run)
         return

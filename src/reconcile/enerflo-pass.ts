@@ -19,7 +19,7 @@ export interface EnerfloPassDeps {
   /** Waits for a slot of the shared Enerflo budget. */
   acquire: () => Promise<void>
   /** Queues sync jobs (the reconcile lane). */
-  enqueue: (users: Array<{ source: Source, userId: string }>) => Promise<void>
+  enqueue: (users: Array<{ source: Source, userId: string, run?: string }>) => Promise<void>
   sources: Source[]
   managedRoles: ReadonlySet<string>
 }
@@ -55,7 +55,7 @@ export async function runEnerfloPass (deps: EnerfloPassDeps, run: Run): Promise<
   let lines: ReportLine[] = []
   let toQueue: Array<{ source: Source, userId: string }> = []
   const flush = async (): Promise<void> => {
-    if (!run.dryRun && toQueue.length > 0) await deps.enqueue(toQueue)
+    if (!run.dryRun && toQueue.length > 0) await deps.enqueue(toQueue.map((u) => ({ ...u, run: run.id })))
     run.progress.queued += run.dryRun ? 0 : toQueue.length
     await deps.runs.progress(run, lines)
     lines = []

@@ -7,7 +7,8 @@
 import type { Source } from '../sync/source.js'
 import type { ReportLine, Run, Runs } from './runs.js'
 
-export type Enqueue = (users: Array<{ source: Source, userId: string }>) => Promise<void>
+/** `run` names the pass, so the brake counts the destructive changes of its jobs together. */
+export type Enqueue = (users: Array<{ source: Source, userId: string, run?: string }>) => Promise<void>
 
 const BATCH = 200
 
@@ -16,7 +17,7 @@ export function createSink (runs: Runs, run: Run, enqueue: Enqueue) {
   let toQueue: Array<{ source: Source, userId: string }> = []
   const done = new Set<string>()
   const flush = async (): Promise<void> => {
-    if (!run.dryRun && toQueue.length > 0) await enqueue(toQueue)
+    if (!run.dryRun && toQueue.length > 0) await enqueue(toQueue.map((u) => ({ ...u, run: run.id })))
     run.progress.queued += run.dryRun ? 0 : toQueue.length
     await runs.progress(run, lines)
     lines = []

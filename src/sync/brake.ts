@@ -1,9 +1,11 @@
 /**
  * The brake (issue 13, README "The brake"): destructive changes, a deactivation or the removal of a
- * managed role, are counted over a rolling window in Redis. Once the window holds more than
- * BRAKE_MAX_PERCENT of the source's linked users and more than BRAKE_MIN_USERS, the destructive
- * part of every further write goes into the open hold (holds.ts) and the rest of the user's
- * changes are still sent: a renamed group must not stop phone numbers, and must not fire people.
+ * managed role, are counted over a rolling window in Redis, and per reconciliation pass for the
+ * jobs a pass queued (a pass whose jobs drain for longer than the window is still one change).
+ * Once either count holds more than BRAKE_MAX_PERCENT of the source's linked users and more than
+ * BRAKE_MIN_USERS, the destructive part of every further write goes into the open hold (holds.ts)
+ * and the rest of the user's changes are still sent: a renamed group must not stop phone numbers,
+ * and must not fire people.
  *
  * One script decides per write, so workers in several processes can never let more through than
  * the limit. Jobs are level-triggered: a user whose provider no longer asks for anything
@@ -46,9 +48,10 @@ export function withoutDestructive (plan: UserPlan, d: Destructive): UserPlan {
 }
 
 // KEYS: window, open pointer, holds list, hold seq, user's pass, user's discard marker, linked
-// index. ARGV: prefix, user key, now, window ms, percent, min users, signature ('' = nothing
-// destructive), held-change JSON. Returns {verdict, hold id}. One window entry per user and
-// change, so a retried write (5xx, no answer) is not counted twice.
+// index, the pass's set. ARGV: prefix, user key, now, window ms, percent, min users, signature
+// ('' = nothing destructive), held-change JSON, run id ('' = not queued by a pass). Returns
+// {verdict, hold id}. One entry per user and change in the window and the pass's set, so a
+// retried write (5xx, no answer) is not counted twice.
 const GATE = `
 local pass = redis.call('GET', KEYS[5])
 if pass then redis.call('DEL', KEYS[5]) end
@@ -66,14 +69,26 @@ if not open then
   local linked = redis.call('HLEN', KEYS[7])
   local limit = math.max(math.floor(linked * tonumber(ARGV[5]) / 100), tonumber(ARGV[6]))
   local count = redis.call('ZCARD', KEYS[1])
-  if count < limit then
-    redis.call('ZADD', KEYS[1], now, ARGV[2] .. '|' .. ARGV[7])
+  local inPass = 0
+  if ARGV[9] ~= '' then inPass = redis.call('SCARD', KEYS[8]) end
+  local member = ARGV[2] .. '|' .. ARGV[7]
+  if count < limit and inPass < limit then
+    redis.call('ZADD', KEYS[1], now, member)
     redis.call('PEXPIRE', KEYS[1], ARGV[4])
+    if ARGV[9] ~= '' then
+      redis.call('SADD', KEYS[8], member)
+      redis.call('PEXPIRE', KEYS[8], ARGV[10])
+    end
     return {'pass', ''}
   end
   open = tostring(redis.call('INCR', KEYS[4]))
   redis.call('SET', KEYS[2], open)
-  local reason = (count + 1) .. ' destructive changes within ' .. ARGV[4] .. ' ms: more than ' .. ARGV[5] ..
+  local within = ' within ' .. ARGV[4] .. ' ms'
+  if count < limit then
+    count = inPass
+    within = ' in reconciliation pass ' .. ARGV[9]
+  end
+  local reason = (count + 1) .. ' destructive changes' .. within .. ': more than ' .. ARGV[5] ..
     '% of ' .. linked .. ' linked users and more than ' .. ARGV[6] .. ' (limit ' .. limit .. ')'
   redis.call('HSET', ARGV[1] .. ':hold:' .. open, 'id', open, 'state', 'open', 'reason', reason, 'createdAt', ARGV[3])
   redis.call('ZADD', KEYS[3], now, open)
@@ -84,15 +99,18 @@ return {'held', open}
 
 export type Verdict = 'pass' | 'held' | 'released' | 'discarded'
 
+/** How long a pass's count is kept: longer than any pass and its jobs take to drain. */
+const PASS_COUNT_MS = 7 * 24 * 3600 * 1000
+
 export function createBrake (redis: Redis, prefix: string, opts: BrakeOptions) {
   const k = holdKeys(prefix)
-  async function gate (key: string, enerfloId: number, d: Destructive | undefined): Promise<{ verdict: Verdict, hold: string }> {
+  async function gate (key: string, enerfloId: number, d: Destructive | undefined, run: string): Promise<{ verdict: Verdict, hold: string }> {
     const source = key.slice(0, key.indexOf(':'))
     const sig = d === undefined ? '' : signature(d)
     const held: HeldChange | undefined = d === undefined ? undefined : { userKey: key, enerfloId, at: new Date().toISOString(), ...d, sig }
-    const [verdict, hold] = await redis.eval(GATE, 7, k.window, k.open, k.list, k.seq, k.pass(key), k.discarded(key), k.linked(source),
+    const [verdict, hold] = await redis.eval(GATE, 8, k.window, k.open, k.list, k.seq, k.pass(key), k.discarded(key), k.linked(source), k.run(run),
       prefix, key, String(Date.now()), String(opts.windowMs), String(opts.maxPercent), String(opts.minUsers), sig,
-      held === undefined ? '' : JSON.stringify(held)) as [Verdict, string]
+      held === undefined ? '' : JSON.stringify(held), run, String(PASS_COUNT_MS)) as [Verdict, string]
     return { verdict, hold }
   }
 
@@ -100,11 +118,12 @@ export function createBrake (redis: Redis, prefix: string, opts: BrakeOptions) {
     /**
      * Passes a plan through the brake: as it was, or without its destructive part (held by the
      * open hold, or discarded by an operator earlier). The note goes onto the plan's own notes,
-     * which the worker writes to the audit trail.
+     * which the worker writes to the audit trail. `run` is the reconciliation run that queued the
+     * job, if one did: its destructive changes are counted per pass too.
      */
-    async apply (key: string, plan: UserPlan): Promise<UserPlan | (UserPlan & { held: string })> {
+    async apply (key: string, plan: UserPlan, run?: string): Promise<UserPlan | (UserPlan & { held: string })> {
       const d = destructiveOf(plan.changes)
-      const { verdict, hold } = await gate(key, plan.enerfloId, d)
+      const { verdict, hold } = await gate(key, plan.enerfloId, d, run ?? '')
       if (d === undefined || verdict === 'pass') return plan
       if (verdict === 'released') { plan.notes.push(`released by an operator (hold ${hold})`); return plan }
       const stripped = withoutDestructive(plan, d)

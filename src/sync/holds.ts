@@ -45,7 +45,9 @@ export function holdKeys (prefix: string) {
     users: (id: string): string => `${prefix}:hold:${id}:users`,
     pass: (userKey: string): string => `${prefix}:brake:pass:${userKey}`,
     discarded: (userKey: string): string => `${prefix}:brake:discarded:${userKey}`,
-    linked: (source: string): string => `${prefix}:linked:${source}`
+    linked: (source: string): string => `${prefix}:linked:${source}`,
+    /** The destructive changes a reconciliation run's jobs made ('' : a key no run uses). */
+    run: (id: string): string => `${prefix}:brake:run:${id}`
   }
 }
 
