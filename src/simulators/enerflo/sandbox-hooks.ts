@@ -8,11 +8,19 @@ import { send } from './sandbox-http.js'
 import { parseFault } from './sandbox-faults.js'
 import { normalizeUsers } from './sandbox-seed.js'
 import type { SandboxState } from './sandbox-state.js'
-import type { SandboxUser } from './sandbox-types.js'
+import { reassignLeads, type SandboxUser } from './sandbox-types.js'
 
 function parse (raw: string): { ok: true, value: unknown } | { ok: false } {
   if (raw.trim() === '') return { ok: true, value: undefined }
   try { return { ok: true, value: JSON.parse(raw) } } catch { return { ok: false } }
+}
+
+/** Reassigns a user's leads (sandbox-types.ts reassignLeads); false when there is no such user. */
+export function reassignUserLeads (state: SandboxState, id: number, role?: string): boolean {
+  const user = state.users.get(id)
+  if (user === undefined) return false
+  state.users.set(id, reassignLeads(user, role))
+  return true
 }
 
 export function handleHook (state: SandboxState, method: string, path: string, raw: string, res: ServerResponse): void {
@@ -33,6 +41,15 @@ export function handleHook (state: SandboxState, method: string, path: string, r
     }
     state.faults.push(fault)
     return send(res, 200, {}, { success: true, pending: state.faults.pending() })
+  }
+  const reassign = method === 'POST' ? /^\/__sandbox\/users\/(\d+)\/reassign-leads$/.exec(path) : null
+  if (reassign !== null) {
+    const v = body.value as { role?: unknown } | undefined
+    const role = v !== null && typeof v === 'object' ? v.role : undefined
+    if (role !== undefined && (typeof role !== 'string' || role === '')) return send(res, 400, {}, { success: false, message: 'Expected {"role": "<Role Name>"} or no body (every role).' })
+    const id = Number(reassign[1])
+    if (!reassignUserLeads(state, id, role)) return send(res, 404, {}, { success: false, message: `User ${id} not found.` })
+    return send(res, 200, {}, { success: true, attributed: state.users.get(id)?.attributed })
   }
   if (route === 'POST /__sandbox/reset') {
     const v = body.value as { users?: unknown } | undefined

@@ -20,6 +20,8 @@ const SeedUser = Type.Object({
   office_ids: Type.Optional(Type.Array(Int)),
   surveys: Type.Optional(Type.Integer({ minimum: 0 })),
   appointments: Type.Optional(Type.Integer({ minimum: 0 })),
+  // Per Role Name, e.g. {"Setter": {"surveys": 2, "appointments": 0}}; see SandboxUser.attributed.
+  attributed: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.Object({ surveys: Type.Integer({ minimum: 0 }), appointments: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }))),
   external_user_id: Type.Optional(Type.String()),
   // A deleted user still holds its email: the demo shows "already been taken" with it.
   deleted: Type.Optional(Type.Boolean())

@@ -20,11 +20,19 @@ export interface SandboxUser {
   surveys: number
   /** Attributed appointments: same rule as surveys. */
   appointments: number
+  /**
+   * Surveys and appointments attributed to the user per Role Name: while a role's count is above
+   * 0, Enerflo refuses to remove that role. Without it, `surveys` and `appointments` count for
+   * Sales Rep and Setter alike.
+   */
+  attributed?: Record<string, Attribution>
   /** The provider's id, as POST /api/v1/users takes it. */
   external_user_id?: string
   /** Deleted in Enerflo: hidden from every read, 404 by id, yet its email stays taken. */
   deleted?: boolean
 }
+
+export interface Attribution { surveys: number, appointments: number }
 
 export interface SandboxOptions {
   apiKey: string
@@ -91,7 +99,29 @@ export function sandboxRoleNames (table: RoleSlugTable): string[] {
 }
 
 export function copyUser (u: SandboxUser): SandboxUser {
-  return { ...u, roles: [...u.roles], office_ids: [...u.office_ids] }
+  const copy: SandboxUser = { ...u, roles: [...u.roles], office_ids: [...u.office_ids] }
+  if (u.attributed !== undefined) copy.attributed = Object.fromEntries(Object.entries(u.attributed).map(([r, a]) => [r, { ...a }]))
+  return copy
+}
+
+/** The user with `attributed` filled in from the plain counts, for Sales Rep and Setter. */
+export function withAttribution (u: SandboxUser): SandboxUser {
+  if (u.attributed !== undefined) return u
+  const attributed: Record<string, Attribution> = {}
+  for (const role of ATTRIBUTED_ROLES) attributed[role] = { surveys: u.surveys, appointments: u.appointments }
+  return { ...u, attributed }
+}
+
+/**
+ * Someone reassigned the user's leads in Enerflo (say with "Update the details of a customer"):
+ * nothing is attributed to the user in `role` any more, or in any role when none is named.
+ */
+export function reassignLeads (u: SandboxUser, role?: string): SandboxUser {
+  const next = withAttribution(copyUser(u))
+  const attributed = next.attributed ?? {}
+  for (const r of role === undefined ? Object.keys(attributed) : [role]) attributed[r] = { surveys: 0, appointments: 0 }
+  const all = Object.values(attributed)
+  return { ...next, attributed, surveys: all.reduce((n, a) => n + a.surveys, 0), appointments: all.reduce((n, a) => n + a.appointments, 0) }
 }
 
 /** What a route handler decides: the status and JSON body the gate then sends. */

@@ -4,7 +4,7 @@
  * Laravel validation answers Enerflo gives (422, a `message` and per-field `errors`), because the
  * client turns exactly those into operator messages.
  */
-import { ATTRIBUTED_ROLES, REGIONAL_MANAGER, copyUser, type Outcome, type SandboxUser } from './sandbox-types.js'
+import { REGIONAL_MANAGER, copyUser, withAttribution, type Outcome, type SandboxUser } from './sandbox-types.js'
 import { EMAIL, EMAIL_TAKEN, PHONE, PHONE_MESSAGE, emailTaken, invalid, liveUserWithEmail, roleRefusal, type RoleRules } from './sandbox-fields.js'
 
 export interface UpdateContext extends RoleRules {
@@ -96,16 +96,15 @@ export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
   if (refused !== undefined) return refused
 
   // Enerflo refuses to drop a role that still owns surveys or appointments; it stays refused
-  // until someone reassigns them, which is why the client treats it as permanent.
-  const attributed = current.surveys + current.appointments
-  if (attributed > 0) {
-    for (const role of ATTRIBUTED_ROLES) {
-      if (current.roles.includes(role) && !next.roles.includes(role)) {
-        fail('roles', `The ${role} role cannot be removed: the user has ${current.surveys} surveys and ${current.appointments} appointments attributed. Reassign them first.`)
-      }
+  // until someone reassigns them. Counted per role: leads attributed as Setter do not keep Sales Rep.
+  const attributed = withAttribution(current).attributed ?? {}
+  for (const role of current.roles) {
+    const a = attributed[role]
+    if (a !== undefined && a.surveys + a.appointments > 0 && !next.roles.includes(role)) {
+      fail('roles', `The ${role} role cannot be removed: the user has ${a.surveys} surveys and ${a.appointments} appointments attributed. Reassign them first.`)
     }
-    if (Object.keys(errors).length > 0) return invalid(errors)
   }
+  if (Object.keys(errors).length > 0) return invalid(errors)
 
   // Documented: extra office ids belong only to the Regional Manager role; otherwise ignored.
   if (!next.roles.includes(REGIONAL_MANAGER)) next.office_ids = next.office_ids.slice(0, 1)
@@ -116,6 +115,6 @@ export function applyUpdate (ctx: UpdateContext, body: unknown): UpdateOutcome {
 
 /** The user as the API shows it: without the sandbox-only attribution counts. */
 export function publicUser (u: SandboxUser): Record<string, unknown> {
-  const { surveys: _s, appointments: _a, deleted: _d, ...rest } = u
+  const { surveys: _s, appointments: _a, attributed: _t, deleted: _d, ...rest } = u
   return { ...rest, roles: [...u.roles], office_ids: [...u.office_ids] }
 }

@@ -8,10 +8,12 @@
  *   GET  /api/v3/users/{id}                   one user, 404 when unknown or deleted
  *   PUT  /api/v3/users                        update a user (sandbox-update.ts)
  *   POST /api/v1/users                        add a user (sandbox-create.ts)
+ * and POST /__sandbox/users/{id}/reassign-leads {role?}: what reassigning a user's leads in
+ * Enerflo does to the user's blocked role removals.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createGate } from './sandbox-gate.js'
-import { handleHook } from './sandbox-hooks.js'
+import { handleHook, reassignUserLeads } from './sandbox-hooks.js'
 import { readBody, send } from './sandbox-http.js'
 import { createRateLimiter } from './sandbox-rate-limit.js'
 import { applyUpdate, bodyUserId } from './sandbox-update.js'
@@ -42,6 +44,12 @@ export interface EnerfloSandbox {
   /** Highest number of overlapping in-flight PUTs seen for one user id. */
   maxConcurrentPerUser (): number
   inject (fault: SandboxFault): void
+  /**
+   * Someone reassigned the user's surveys and appointments in Enerflo: nothing is attributed to
+   * it as `role` any more (in any role when none is named), so Enerflo lets that role go.
+   * False when there is no such user.
+   */
+  reassignLeads (id: number, role?: string): boolean
   /** Back to the given users (or the ones it started with); clears records, faults and budget. */
   reset (users?: SandboxUser[]): void
 }
@@ -152,6 +160,7 @@ export function createEnerfloSandbox (opts: SandboxOptions): EnerfloSandbox {
     reads: () => state.reads.map((r) => ({ ...r })),
     maxConcurrentPerUser: () => state.maxConcurrent,
     inject (fault) { state.faults.push(fault) },
+    reassignLeads: (id, role) => reassignUserLeads(state, id, role),
     reset (users) { state.reset(users) }
   }
 }

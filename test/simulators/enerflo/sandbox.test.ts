@@ -142,6 +142,36 @@ t.test('removing Sales Rep or Setter while surveys/appointments are attributed f
   t.same(sb.user(1004)?.roles, ['Setter'])
 })
 
+t.test('attributed leads are per role, and reassigning them lets the role go (programmatically and over the hook)', async (t) => {
+  const seed = await loadSandboxSeed(SEED)
+  const users: SandboxUser[] = [
+    ...seed.users,
+    { id: 2001, email: 'both@example.com', active: true, roles: ['Sales Rep', 'Setter'], office_ids: [101], surveys: 0, appointments: 0, attributed: { Setter: { surveys: 2, appointments: 0 }, 'Sales Rep': { surveys: 0, appointments: 1 } } }
+  ]
+  const { sb, put, hook } = await start(t, { users })
+  const both = await put({ id: 2001, roles: [] })
+  t.equal(both.status, 422)
+  t.match(both.json.errors.roles, [/The Sales Rep role cannot be removed: the user has 0 surveys and 1 appointments/, /The Setter role cannot be removed: the user has 2 surveys and 0 appointments/], 'each refused role with its own counts')
+  t.equal(sb.reassignLeads(2001, 'Setter'), true)
+  const setterOnly = await put({ id: 2001, roles: ['Sales Rep'] })
+  t.equal(setterOnly.status, 200, 'leads reassigned away from Setter: Setter may go while Sales Rep still has its own')
+  t.equal((await put({ id: 2001, roles: [] })).status, 422, 'Sales Rep still holds its appointment')
+  const viaHook = await hook('POST', '/__sandbox/users/2001/reassign-leads', { role: 'Sales Rep' })
+  t.equal(viaHook.status, 200)
+  t.same(viaHook.json.attributed, { Setter: { surveys: 0, appointments: 0 }, 'Sales Rep': { surveys: 0, appointments: 0 } })
+  t.equal((await put({ id: 2001, roles: [] })).status, 200, 'then it goes too')
+  t.equal((await put({ id: 1002, roles: ['Setter'] })).status, 422, 'plain counts still block Sales Rep')
+  t.equal((await hook('POST', '/__sandbox/users/1002/reassign-leads')).status, 200, 'no body: every role')
+  t.equal((await put({ id: 1002, roles: ['Setter'] })).status, 200)
+  t.match(sb.user(1002), { surveys: 0, appointments: 0 })
+  t.equal((await hook('POST', '/__sandbox/users/9999/reassign-leads')).status, 404)
+  t.equal((await hook('POST', '/__sandbox/users/1002/reassign-leads', { role: 7 })).status, 400)
+  t.equal((await hook('POST', '/__sandbox/users/1002/reassign-leads', undefined, null)).status, 401, 'behind the api key')
+  const read = await hook('GET', '/api/v3/users/2001')
+  t.equal(read.status, 200)
+  t.notMatch(read.text, /attributed|surveys/, 'the API never shows the sandbox-only attribution')
+})
+
 t.test('offices: unknown ids refused; ids after the first kept only for a Regional Manager', async (t) => {
   const { sb, put } = await start(t)
   const unknown = await put({ id: 1004, office_ids: [101, 999] })
