@@ -46,19 +46,19 @@ export function higherLane (a: Lane | undefined, b: Lane): Lane {
   return a !== undefined && RANK[a] < RANK[b] ? a : b
 }
 
-/** What job ids its add returned and which lane it asked for. */
-export interface Added { id: string | undefined, lane: Lane }
+/** What job id its add returned, whether that is the add's own (a fresh job), and its lane. */
+export interface Added { id: string | undefined, fresh?: boolean, lane: Lane }
 
 /**
  * Raises every waiting job that an add was deduplicated into when the add asked for a higher
- * lane. A fresh add reads back its own lane and costs one HGETALL; reconcile is the lowest lane,
- * so its adds are never checked. changePriority moves the job only if it is still waiting: one
+ * lane. A fresh add (its own id came back) is in its own lane and is never read, nor is a reconcile
+ * add (the lowest lane); any other costs one HGETALL. changePriority moves the job only if it is still waiting: one
  * that became active meanwhile is left alone. A job raised to deactivate keeps `lifo` unset in
  * its options, so it reads as live and a later deactivation moves it to the head again: harmless.
  */
 export async function raiseDeduplicated (queue: Queue, added: Added[]): Promise<number> {
-  const raised = await Promise.all(added.map(async ({ id, lane }) => {
-    if (id === undefined || lane === 'reconcile') return 0
+  const raised = await Promise.all(added.map(async ({ id, fresh, lane }) => {
+    if (id === undefined || fresh === true || lane === 'reconcile') return 0
     const stored = await Job.fromId(queue, id)
     if (stored === undefined || RANK[laneOfJob(stored)] <= RANK[lane]) return 0
     await stored.changePriority({ priority: 0, lifo: lane === 'deactivate' })

@@ -4,6 +4,7 @@
  * keepLastIfActive, which keeps at most one active and one waiting job per user and never lets two
  * workers apply the same user at once. Job data holds ids and timestamps only, no personal data.
  */
+import { randomBytes } from 'node:crypto'
 import type { JobsOptions, Queue } from 'bullmq'
 import { laneOptions, raiseDeduplicated, type Lane } from './sync-lanes.js'
 
@@ -31,8 +32,22 @@ export interface SyncJobSettings {
   attempts: number
 }
 
+/**
+ * Each add names its own job id, so an add whose answer carries another id was deduplicated into
+ * a job already there, and only that add needs a read to see the waiting job's lane: a fresh add
+ * (nearly every webhook) costs one round trip, not two. Unique per process by the counter and
+ * across processes by a random tag; never an integer and never a ':' (BullMQ refuses both).
+ */
+const PROCESS_TAG = randomBytes(8).toString('hex')
+let jobSeq = 0
+export function freshJobId (): string {
+  jobSeq = (jobSeq + 1) % Number.MAX_SAFE_INTEGER
+  return `${Date.now().toString(36)}-${PROCESS_TAG}-${jobSeq.toString(36)}`
+}
+
 export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): JobsOptions {
   return {
+    jobId: freshJobId(),
     attempts: settings.attempts,
     ...laneOptions(data.lane ?? 'live'),
     backoff: { type: 'jittered' },
@@ -54,10 +69,11 @@ export async function enqueueSyncJobs (queue: Queue<SyncJobData>, jobs: SyncJobD
   // One job (most deliveries) is one script call; addBulk wraps even one job in a MULTI, and
   // ioredis builds every MULTI by copying each of BullMQ's scripts onto it.
   const stored = ({ lane: _lane, ...data }: SyncJobData): SyncJobData => data
-  const added = jobs.length === 1
-    ? [await queue.add(SYNC_JOB, stored(first), syncJobOptions(first, settings))]
-    : await queue.addBulk(jobs.map((data) => ({ name: SYNC_JOB, data: stored(data), opts: syncJobOptions(data, settings) })))
-  await raiseDeduplicated(queue as Queue, added.map((job, i) => ({ id: job.id, lane: jobs[i]?.lane ?? 'live' })))
+  const entries = jobs.map((data) => ({ name: SYNC_JOB, data: stored(data), opts: syncJobOptions(data, settings) }))
+  const added = entries.length === 1
+    ? [await queue.add(SYNC_JOB, stored(first), entries[0]?.opts)]
+    : await queue.addBulk(entries)
+  await raiseDeduplicated(queue as Queue, added.map((job, i) => ({ id: job.id, fresh: job.id === entries[i]?.opts.jobId, lane: jobs[i]?.lane ?? 'live' })))
 }
 
 /**

@@ -72,3 +72,24 @@ t.test('a lower-lane add never lowers a waiting job', async (t) => {
   await reconcileJobs(h, ['00um0'])
   t.equal((await waitingJobOf(h, '00um0'))?.lane, 'live')
 })
+
+t.test('a fresh add costs one round trip: only an add that was deduplicated reads the waiting job', async (t) => {
+  const { okta: people, enerflo } = manyUsers(2)
+  const h = await startHarness(t, { role: 'api', oktaUsers: people, enerfloUsers: enerflo })
+  // Redis's own count of HGETALL calls (Job.fromId is one), read from INFO commandstats.
+  const hgetalls = async (): Promise<number> => {
+    const info = await h.app.redis.info('commandstats')
+    return Number(/cmdstat_hgetall:calls=(\d+)/.exec(info)?.[1] ?? 0)
+  }
+  const start = await hgetalls()
+  await okta(h, 'user.account.update_profile', '00um0')
+  await okta(h, 'user.lifecycle.deactivate', '00um1')
+  t.equal(await hgetalls(), start, 'two fresh adds, live and deactivate, read no job hash')
+  t.equal(await h.app.syncQueue.count(), 2)
+
+  await okta(h, 'user.lifecycle.deactivate', '00um0')
+  t.equal(await hgetalls(), start + 1, 'an add deduplicated into a waiting job reads it once to compare lanes')
+  const [head] = await h.app.syncQueue.getWaiting(0, 0)
+  t.equal(head?.data.userId, '00um0', 'and raises it to the head of the wait list')
+  t.equal(await h.app.syncQueue.count(), 2, 'still one job per user')
+})
