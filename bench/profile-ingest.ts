@@ -36,9 +36,11 @@ await redis.flush()
 const r = await measure(rx.target, events, 10, seconds, provider, s.webhook)
 await rx.proc.stop()
 await redis.stop()
-const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
+// One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>): the main thread is 0; the
+// others are tsx's module-loader thread, idle once the service runs.
+const file = readdirSync(dir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
 if (file === undefined) throw new Error(`no profile written in ${dir}`)
-const { wallMs, idleMs, byFunction, byFile, folded } = analyze(join(dir, file), `plugins/${provider}-webhook`)
+const { wallMs, idleMs, byFunction, byFile, folded } = analyze(join(dir, file), `plugins/webhooks/${provider}.ts`)
 // Start-up is skipped (samples count from the first request); the warm-up's requests are in.
 const requests = r.rps * seconds + warm.rps * 2
 const out: string[] = [
