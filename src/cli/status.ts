@@ -3,6 +3,7 @@
  * field optional, unknown fields ignored) so an older or newer service still prints what it has.
  */
 import { clean, duration, pairs, when } from './format.js'
+import { holdHint } from './holds.js'
 import type { Command } from './types.js'
 
 interface Outcome { at?: string, userKey?: string, fields?: unknown, code?: string, message?: string }
@@ -28,6 +29,7 @@ export interface StatusView {
   sync?: Record<string, unknown>
   unresolved?: { count?: number, users?: Array<{ userKey?: string, since?: string }> } | null
   failures?: { total?: number, groups?: Array<{ title?: string, code?: string, fix?: string, command?: string, count?: number, users?: Array<{ userKey?: string, who?: string | null, at?: string, message?: string }> }> }
+  holds?: { open?: string | null, waiting?: number, since?: string | null, reason?: string | null } | null
   retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
 
@@ -61,6 +63,7 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
     e !== undefined && ['last success', outcome(e.lastSuccess, now, 'none yet')],
     e !== undefined && ['last failure', outcome(e.lastFailure, now, 'none')],
     s.sync !== undefined && ['sync', inline(Object.entries(s.sync))],
+    'holds' in s && ['holds', holdsLine(s.holds, now)],
     ['redis', [r.reachable === false ? 'UNREACHABLE' : 'reachable', typeof r.latencyMs === 'number' ? `${r.latencyMs.toFixed(1)} ms` : undefined,
       r.maxmemoryPolicy, r.aof === undefined ? undefined : `AOF ${r.aof ? 'on' : 'off'}`,
       r.persistence !== undefined ? `persistence ${clean(r.persistence)}` : undefined, r.version].filter((x) => x !== undefined).map(clean).join(' · ')]
@@ -83,6 +86,13 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
     for (const x of users) lines.push(`  ${clean(x.userKey)}  since ${when(x.since, now)}`)
   }
   return lines.join('\n')
+}
+
+/** The brake's open hold, which waits for a person: who, since when, why and the next step. */
+function holdsLine (h: StatusView['holds'], now: number): string {
+  if (h === null || h === undefined) return 'unknown'
+  if (typeof h.open !== 'string') return 'none waiting'
+  return `hold ${clean(h.open)} WAITING: ${clean(h.waiting)} user(s) since ${when(h.since, now)}${typeof h.reason === 'string' ? ` · ${clean(h.reason)}` : ''} · ${holdHint(clean(h.open))}`
 }
 
 function failureLines (s: StatusView, now: number): string[] {

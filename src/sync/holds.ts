@@ -103,12 +103,12 @@ export function createHolds (redis: Redis, prefix: string) {
       const holds = await Promise.all(ids.map(get))
       return holds.filter((h): h is Hold => h !== undefined)
     },
-    /** What /status and the metric show: the open hold, if any, and how many users it holds. */
-    async summary (): Promise<{ open: string | null, waiting: number, since: string | null }> {
+    /** What /status and the metric show: the open hold, if any, how many users it holds and why. */
+    async summary (): Promise<{ open: string | null, waiting: number, since: string | null, reason: string | null }> {
       const open = await redis.get(k.open)
-      if (open === null) return { open: null, waiting: 0, since: null }
-      const [waiting, createdAt] = await Promise.all([redis.hlen(k.users(open)), redis.hget(k.hold(open), 'createdAt')])
-      return { open, waiting, since: createdAt === null ? null : new Date(Number(createdAt)).toISOString() }
+      if (open === null) return { open: null, waiting: 0, since: null, reason: null }
+      const [waiting, [createdAt, reason]] = await Promise.all([redis.hlen(k.users(open)), redis.hmget(k.hold(open), 'createdAt', 'reason')])
+      return { open, waiting, since: createdAt == null ? null : new Date(Number(createdAt)).toISOString(), reason: reason ?? null }
     },
     release: async (id: string) => await finish(id, 'released'),
     discard: async (id: string) => await finish(id, 'discarded')

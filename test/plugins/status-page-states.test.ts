@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { freePort } from '../helpers/redis.js'
 import { waitFor } from '../helpers/wait.js'
+import { createBrake } from '../../src/sync/brake.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const noBrowser = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium; .ci/run does it)`
@@ -129,6 +130,26 @@ t.test('the status page, state by state', { skip: noBrowser }, async (t) => {
     const page = await open(`${await baseOf(api)}/ops#token=${encodeURIComponent(token)}`)
     await page.locator('#reconcile progress, #reconcile [data-k^="reconcile.running"]').first().waitFor()
     await shot(t, page, 'pass-running')
+  })
+
+  t.test('a hold waiting: why, how many, since when, and how to release or discard it', async (t) => {
+    // The brake's own code makes the hold (a limit of 0 holds the first destructive change), so
+    // the picture shows what an operator sees; the workers of the other states stay as they are.
+    const brake = createBrake(h.app.redis, 'test', { windowMs: 3_600_000, maxPercent: 0, minUsers: 0 })
+    const plan = { kind: 'send' as const, reason: 'Okta says so', notes: [], enerfloId: 502, how: 'link' as const, linkTo: undefined, baseline: { active: true }, inDoubt: undefined, body: { id: 502, active: false }, changes: { active: { from: true, to: false } }, firstSight: false }
+    t.ok('held' in await brake.apply('okta:00urep', plan), 'held')
+    const page = await open(`${base}/ops#token=${encodeURIComponent(token)}`)
+    await page.locator('[data-k="holds.open"]').waitFor()
+    t.equal(await text(page, '[data-k="holds.open"]'), 'Hold 1 — 1 user waiting for a person')
+    t.match(await text(page, '[data-k="holds.reason"]'), /^1 destructive changes within 3600000 ms: more than 0% of \d+ linked users/)
+    t.match(await text(page, '[data-k="holds.since"]'), /^since just now · .* UTC$/)
+    t.match(await text(page, '[data-k="holds.hint"]'), /enerflo-user-sync holds release 1; discard applies none of them enerflo-user-sync holds discard 1\./)
+    t.equal(await text(page, '#badge'), 'degraded')
+    t.match(await page.locator('#reasons').textContent(), /the brake holds the destructive changes of 1 user\(s\) \(hold 1/)
+    await shot(t, page, 'hold-waiting')
+    const res = await h.app.inject({ method: 'POST', url: '/ops/holds/1/discard', headers: h.ops })
+    t.equal(res.statusCode, 200, 'discarded, so the states after this one have no hold')
+    await page.locator('#holds', { hasText: 'none: the brake holds nothing' }).waitFor()
   })
 
   t.test('/docs keeps to its own CSP', async (t) => {

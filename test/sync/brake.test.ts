@@ -57,7 +57,7 @@ t.test('above the threshold the deactivations are held and the other changes sti
   t.match(holds[0].reason, /3 destructive changes .* more than 10% of 20 linked users/)
   t.ok(holds[0].users.every((u: { deactivate: boolean }) => u.deactivate), 'each held change is a deactivation')
   const status = (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json()
-  t.same(status.holds, { open: '1', waiting: 3, since: holds[0].createdAt })
+  t.same(status.holds, { open: '1', waiting: 3, since: holds[0].createdAt, reason: holds[0].reason })
   const metrics = await h.app.inject({ method: 'GET', url: '/metrics' })
   t.match(metrics.body, /enerflo_sync_holds_waiting 3/)
   const trail = (await h.app.inject({ method: 'GET', url: `/ops/users/okta/${held[0] ?? ''}`, headers: h.ops })).json()

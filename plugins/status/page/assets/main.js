@@ -6,6 +6,7 @@
 import { $, clock } from './format.js'
 import { renderCalls, renderHeader, renderQueue, renderRedis, renderService, renderSources } from './cards.js'
 import { renderFailures, renderRetrying } from './failures.js'
+import { renderHolds } from './holds.js'
 import { renderReconcile } from './reconcile.js'
 import { markUnknown, renderRecent } from './recent.js'
 
@@ -24,6 +25,7 @@ const auth = (accept) => {
 const render = (s) => {
   renderHeader(s)
   renderService(s)
+  renderHolds(s.holds)
   renderFailures(s.failures)
   renderRetrying(s.retrying)
   renderQueue(s)
