@@ -28,6 +28,8 @@ export const EnvSchema = Type.Object({
   OKTA_WEBHOOK_SECRET: Opt(Str),
   OKTA_WEBHOOK_SECRET_PREVIOUS: Opt(Str),
   OKTA_WEBHOOK_HEADER: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9-]+$', default: 'authorization' }),
+  // The share of each Okta endpoint's limit this service may use (the org shares it with others).
+  OKTA_RATE_LIMIT_FRACTION: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5 }),
   ...GraphEnvProperties,
   OPS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
@@ -68,13 +70,16 @@ export interface Config extends Env {
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
 const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', ...GRAPH_INTEGER_NAMES]
 
+const NUMBER_NAMES = ['OKTA_RATE_LIMIT_FRACTION']
+
 /** Reads the variables this service knows; empty strings count as unset. */
 function pick (env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(EnvSchema.properties)) {
     const raw = env[key]
     if (raw === undefined || raw.trim() === '') continue
-    out[key] = INTEGER_NAMES.includes(key) && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw.trim()
+    const v = raw.trim()
+    out[key] = (INTEGER_NAMES.includes(key) && /^-?\d+$/.test(v)) || (NUMBER_NAMES.includes(key) && /^-?(\d+\.?\d*|\.\d+)$/.test(v)) ? Number(v) : v
   }
   return out
 }

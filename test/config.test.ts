@@ -61,3 +61,13 @@ t.test('a half-configured provider reports every missing part once, in one messa
   t.match(ssws, /OKTA_API_TOKEN: leave out the "SSWS " prefix/)
   t.notMatch(ssws, /SSWS [A-Za-z0-9_-]{8}/, 'and the token is not shown')
 })
+
+t.test('OKTA_RATE_LIMIT_FRACTION: 0.5 by default, any share above 0 up to 1, anything else refused', async (t) => {
+  t.equal(loadConfig({}).OKTA_RATE_LIMIT_FRACTION, 0.5)
+  t.equal(loadConfig({ OKTA_RATE_LIMIT_FRACTION: '0.25' }).OKTA_RATE_LIMIT_FRACTION, 0.25)
+  t.equal(loadConfig({ OKTA_RATE_LIMIT_FRACTION: '1' }).OKTA_RATE_LIMIT_FRACTION, 1)
+  t.equal(loadConfig({ OKTA_RATE_LIMIT_FRACTION: '.8' }).OKTA_RATE_LIMIT_FRACTION, 0.8)
+  for (const bad of ['0', '-0.1', '1.5', 'half', '50%']) {
+    t.throws(() => loadConfig({ OKTA_RATE_LIMIT_FRACTION: bad }), /OKTA_RATE_LIMIT_FRACTION/, `refuses ${bad}`)
+  }
+})

@@ -35,7 +35,7 @@ export default fp(async (app) => {
   const { config } = app
   const verdicts = createCredentialVerdicts(app.redis, config.QUEUE_PREFIX)
   const dispatcher = new Agent({ keepAliveTimeout: 4_000 })
-  const okta = config.okta === undefined ? undefined : createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken, dispatcher })
+  const okta = config.okta === undefined ? undefined : createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken, dispatcher, limiter: app.oktaLimiter })
   const probes: Probe[] = []
   if (config.okta !== undefined && okta !== undefined) {
     probes.push({ name: 'okta', origin: new URL(config.okta.orgUrl).origin, run: async () => { await okta.checkAccess(); return 'checked' } })

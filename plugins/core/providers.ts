@@ -6,6 +6,7 @@
 import fp from 'fastify-plugin'
 import { createEnerfloClient, type EnerfloClient } from '../../src/enerflo/client.js'
 import { createOktaClient } from '../../src/okta/client.js'
+import { createOktaLimiter, type OktaLimiter } from '../../src/okta/limiter.js'
 import { createOktaSource } from '../../src/sync/okta-source.js'
 import type { ProviderSource } from '../../src/sync/provider.js'
 import type { Source } from '../../queues/sync-queue.js'
@@ -14,6 +15,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     providers: Partial<Record<Source, ProviderSource>>
     enerflo: EnerfloClient
+    /** Okta's pace for every caller in every process (src/okta/limiter.ts). */
+    oktaLimiter: OktaLimiter
   }
 }
 
@@ -24,8 +27,10 @@ export default fp(async (app) => {
   })
   const providers: Partial<Record<Source, ProviderSource>> = {}
   const closers: Array<() => Promise<void>> = [async () => await enerflo.close()]
+  const oktaLimiter = createOktaLimiter(app.redis, { prefix: config.QUEUE_PREFIX, fraction: config.OKTA_RATE_LIMIT_FRACTION })
+  app.decorate('oktaLimiter', oktaLimiter)
   if (config.okta !== undefined) {
-    const okta = createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken })
+    const okta = createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken, limiter: oktaLimiter })
     closers.push(async () => await okta.close())
     providers.okta = createOktaSource(okta, app.mapping)
   }

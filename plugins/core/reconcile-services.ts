@@ -46,7 +46,9 @@ export default fp(async (app) => {
     }
     const watermarks = createWatermarks(app.redis, config.QUEUE_PREFIX)
     const base = { store: app.store, directory: app.directory, options: app.resolveOptions, roles: app.roleRules }
-    const okta = config.okta === undefined ? undefined : createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken })
+    // The passes' own client, on the workers' limiter: it waits for a slot however long it takes
+    // and waits out a 429, where a job's client gives its wait back to BullMQ.
+    const okta = config.okta === undefined ? undefined : createOktaClient({ baseUrl: config.okta.orgUrl, token: config.okta.apiToken, limiter: app.oktaLimiter, maxWaitMs: Infinity, throttleWaits: 5 })
     if (okta !== undefined) app.addHook('onClose', async () => { await okta.close() })
     const brake = { windowMs: config.BRAKE_WINDOW_MS, maxPercent: config.BRAKE_MAX_PERCENT, minUsers: config.BRAKE_MIN_USERS }
     const pass = async (run: Run): Promise<void> => {
@@ -57,7 +59,7 @@ export default fp(async (app) => {
         return
       }
       if (run.source === 'graph' && config.graph !== undefined) {
-        await runGraphPass({ graph: app.graph.client, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue, log: app.log }, run)
+        await runGraphPass({ graph: app.graph.client.forPasses, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue, log: app.log }, run)
         return
       }
       if (run.source !== 'enerflo' || listUsers === undefined) throw new Error(`no ${run.source} pass on this worker`)

@@ -7,6 +7,7 @@ import type { Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
 import { idSegment } from '../sync/user-id.js'
 import { usePool } from '../http/dispatcher.js'
+import { waitOutThrottling } from '../http/throttle-wait.js'
 import { errorCode, everyPage, isObject, send, unexpected, type Call } from './http.js'
 import { createTokenSource, type GraphCredentials } from './token.js'
 import { createSubscriptionsApi, type SubscriptionsApi } from './subscriptions-api.js'
@@ -40,8 +41,16 @@ export interface GraphClient {
   groups: GroupsApi
   /** The users delta, for reconciliation. */
   delta: DeltaApi
+  /**
+   * The reads a reconciliation pass makes, waiting out Graph's 429 Retry-After where they are
+   * (src/http/throttle-wait.ts) instead of failing a pass that has read half the tenant.
+   */
+  forPasses: Pick<GraphClient, 'getUser' | 'groups' | 'delta'>
   close: () => Promise<void>
 }
+
+/** How many throttled answers in a row a pass's call waits out before the pass fails. */
+const PASS_THROTTLE_WAITS = 10
 
 export type { Call } from './http.js'
 
@@ -76,23 +85,25 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     }
   }
 
+  const patient: Call = async (...args) => await waitOutThrottling(async () => await call(...args), PASS_THROTTLE_WAITS)
   const notFound = (err: unknown): boolean => err instanceof UpstreamError && err.status === 404 && errorCode(err.body) === NOT_FOUND
   const userPath = (id: string): string => `/v1.0/users/${idSegment(id)}`
+  const getUser = (via: Call): GraphClient['getUser'] => async (id, select) => {
+    try {
+      const answer = await via('GET', `${userPath(id)}?$select=${[...new Set(['id', ...select])].join(',')}`, 'for GET user')
+      const user = answer.body
+      if (!isObject(user) || typeof user['id'] !== 'string') throw unexpected(answer, 'for GET user')
+      return user as GraphUser
+    } catch (err) {
+      // Only Graph's own "not found" means deleted: a 404 from a wrong GRAPH_API_URL must not
+      // deactivate everyone.
+      if (notFound(err)) return null
+      throw err
+    }
+  }
 
   return {
-    async getUser (id, select) {
-      try {
-        const answer = await call('GET', `${userPath(id)}?$select=${[...new Set(['id', ...select])].join(',')}`, 'for GET user')
-        const user = answer.body
-        if (!isObject(user) || typeof user['id'] !== 'string') throw unexpected(answer, 'for GET user')
-        return user as GraphUser
-      } catch (err) {
-        // Only Graph's own "not found" means deleted: a 404 from a wrong GRAPH_API_URL must not
-        // deactivate everyone.
-        if (notFound(err)) return null
-        throw err
-      }
-    },
+    getUser: getUser(call),
 
     async getManager (id) {
       try {
@@ -120,6 +131,7 @@ export function createGraphClient (opts: GraphClientOptions): GraphClient {
     subscriptions: createSubscriptionsApi(call),
     groups: createGroupsApi(call),
     delta: createDeltaApi(call),
+    forPasses: { getUser: getUser(patient), groups: createGroupsApi(patient), delta: createDeltaApi(patient) },
     close: pool.close
   }
 }

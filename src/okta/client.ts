@@ -15,7 +15,10 @@ import { answerError, isSuccess, noAnswerError, unexpectedAnswer } from '../http
 import { exchange, type Answer } from '../http/exchange.js'
 import { followPages, nextLink } from '../http/link-header.js'
 import { askedWaitMs } from '../http/rate-headers.js'
+import { waitOutThrottling } from '../http/throttle-wait.js'
 import { createOktaLists, type OktaLists } from './list.js'
+import { reportCall, waitForSlot, type OktaLimiter } from './limiter.js'
+import { oktaFamily } from './rate-family.js'
 
 export type { OktaPage } from './list.js'
 
@@ -28,6 +31,15 @@ export interface OktaClientOptions {
   dispatcher?: Dispatcher
   /** Whole-request timeout; default 10 s. */
   timeoutMs?: number
+  /** The shared Okta limiter (limiter.ts); without one, calls go unpaced (tests of the protocol). */
+  limiter?: OktaLimiter
+  /** How long a call may wait for the limiter before it gives up with OKTA_RATE_LIMITED; default 2 s. */
+  maxWaitMs?: number
+  /**
+   * How many 429s in a row a call waits out itself (default 0: a job's retries are BullMQ's).
+   * A pass is one long job whose pages would all be read again: it waits where it is.
+   */
+  throttleWaits?: number
 }
 
 export interface OktaClient extends OktaLists {
@@ -50,14 +62,19 @@ export function createOktaClient (opts: OktaClientOptions): OktaClient {
   const timeoutMs = opts.timeoutMs ?? 10_000
   const usersUrl = (id: string): string => `${origin}/api/v1/users/${idSegment(id)}`
 
-  async function get (url: string, what: string): Promise<Answer> {
+  async function once (url: string, what: string): Promise<Answer> {
+    const family = oktaFamily('GET', new URL(url).pathname)
+    const ticket = opts.limiter === undefined ? 0 : await waitForSlot(opts.limiter, family, opts.maxWaitMs ?? 2000, what)
     const r = await exchange({
       method: 'GET', url, headers: { authorization: `SSWS ${opts.token}` }, dispatcher: pool.dispatcher, timeoutMs, secrets: [opts.token]
     })
+    if (opts.limiter !== undefined) await reportCall(opts.limiter, family, ticket, r.ok ? r.answer : undefined)
     if (!r.ok) throw noAnswerError('OKTA_UNAVAILABLE', `no answer from Okta ${what} (${r.noAnswer.reason})`, r.noAnswer, true)
     if (isSuccess(r.answer)) return r.answer
     throw toError(r.answer, what)
   }
+
+  const get = async (url: string, what: string): Promise<Answer> => await waitOutThrottling(async () => await once(url, what), opts.throttleWaits ?? 0)
 
   return {
     async getUser (id) {

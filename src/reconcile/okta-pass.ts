@@ -5,6 +5,7 @@
  * `lastUpdated gt` the watermark, for DEPROVISIONED users separately (Okta's filter, and its
  * unfiltered list, may leave them out) and for users whose mapped groups changed since the last
  * pass (a membership change does not move lastUpdated). A pass never writes to Enerflo itself.
+ * Its pace is the Okta client's: every call waits for the limiter the workers share (src/okta/limiter.ts).
  */
 import { isObject } from '../http/body.js'
 import { isUserId } from '../sync/user-id.js'
@@ -25,8 +26,6 @@ export interface OktaPassDeps {
   runs: Runs
   watermarks: Watermarks
   enqueue: Enqueue
-  /** Waits when Okta's X-Rate-Limit-* headers say the pass has used its share of the window. */
-  pace?: (headers: Record<string, string>) => Promise<void>
 }
 
 /** Okta's clock lags the data it serves by up to a second (Date is whole seconds): read back a minute. */
@@ -38,7 +37,7 @@ async function mappedGroups (deps: OktaPassDeps): Promise<Map<string, OktaGroup[
   const byUser = new Map<string, OktaGroup[]>()
   for (const name of names) {
     for (const group of await deps.okta.findGroups(name)) {
-      const ids = await deps.okta.listGroupMembers(group.id, (p) => { void deps.pace?.(p.headers) }) ?? []
+      const ids = await deps.okta.listGroupMembers(group.id) ?? []
       for (const id of ids) byUser.set(id, [...(byUser.get(id) ?? []), { id: group.id, profile: { name } }])
     }
   }
@@ -76,7 +75,6 @@ export async function runOktaPass (deps: OktaPassDeps, run: Run): Promise<void> 
       const id = isObject(row) && typeof row['id'] === 'string' ? row['id'].slice(0, 64) : '(no id)'
       await sink.add({ source: 'okta', id, enerfloId: null, action: 'unresolved', fields: [], reason: `row skipped: Okta listed a user the service cannot read (${problem})` }, false)
     }
-    await deps.pace?.(page.headers)
   }
 
   if (mark === undefined) {

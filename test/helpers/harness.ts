@@ -34,6 +34,8 @@ export interface HarnessOptions {
   groups?: DirectoryGroup[]
   mapping?: unknown
   rateLimit?: { max: number, windowMs: number }
+  /** The Okta directory's org limit per endpoint family and window (default 600 a minute). */
+  oktaRateLimit?: { limit: number, windowMs: number }
   /** Do not start the workers' processing until the test says so. */
   role?: 'all' | 'api' | 'worker'
   /** Extra redis-server arguments (persistence settings). */
@@ -53,7 +55,10 @@ export async function startHarness (t: { teardown: (fn: () => unknown) => void }
   const webhookSecret = secret()
   const opsToken = secret()
   const enerflo = createEnerfloSandbox({ apiKey, users: opts.enerfloUsers ?? enerfloUsers(), offices: [101, 102, 103], ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}) })
-  const directory = createOktaDirectory({ token: oktaToken, users: opts.oktaUsers ?? oktaUsers(), groups: opts.groups ?? GROUPS })
+  const directory = createOktaDirectory({
+    token: oktaToken, users: opts.oktaUsers ?? oktaUsers(), groups: opts.groups ?? GROUPS,
+    ...(opts.oktaRateLimit !== undefined ? { rateLimit: opts.oktaRateLimit.limit, rateWindowMs: opts.oktaRateLimit.windowMs } : {})
+  })
   const enerfloUrl = await enerflo.listen(0, '127.0.0.1')
   const directoryUrl = await directory.listen(0, '127.0.0.1')
   const mapping = mappingOf(opts.mapping ?? MAPPING)

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 
-/** Okta's default per-minute limit for /api/v1/users/{id} and friends, near enough. */
+/** Okta's per-minute limit for /api/v1/users and friends on an Enterprise org, near enough. */
 export const RATE_LIMIT = 600
 
 export interface RateWindow {
@@ -15,23 +15,28 @@ export interface RateWindow {
   exhausted: (resetInSec: number) => Record<string, string>
 }
 
-export function createRateWindow (limit = RATE_LIMIT): RateWindow {
-  let resetAt = 0
+/**
+ * One endpoint's limit as Okta counts it: a fixed window that starts with its first request and
+ * ends at X-Rate-Limit-Reset (epoch seconds, rounded up so a client never thinks it over early).
+ * `windowMs` is Okta's minute unless a bench scales it down.
+ */
+export function createRateWindow (limit = RATE_LIMIT, windowMs = 60_000): RateWindow {
+  let resetAtMs = 0
   let used = 0
-  const headers = (remaining: number, reset: number): Record<string, string> => ({
+  const headers = (remaining: number, resetSec: number): Record<string, string> => ({
     'x-rate-limit-limit': String(limit),
     'x-rate-limit-remaining': String(remaining),
-    'x-rate-limit-reset': String(reset)
+    'x-rate-limit-reset': String(resetSec)
   })
   return {
     take () {
-      const now = Math.floor(Date.now() / 1000)
-      if (now >= resetAt) {
-        resetAt = now + 60
+      const now = Date.now()
+      if (now >= resetAtMs) {
+        resetAtMs = now + windowMs
         used = 0
       }
       used++
-      return { headers: headers(Math.max(0, limit - used), resetAt), exceeded: used > limit }
+      return { headers: headers(Math.max(0, limit - used), Math.ceil(resetAtMs / 1000)), exceeded: used > limit }
     },
     exhausted: (resetInSec) => headers(0, Math.floor(Date.now() / 1000) + resetInSec)
   }

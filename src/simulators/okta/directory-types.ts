@@ -20,6 +20,18 @@ export type DirectoryFault =
   | { kind: 'status', status: number, count: number, path?: string }
   | { kind: 'rate-limit', count: number, resetInSec: number, path?: string }
 
+export interface LoggedRequest {
+  method: string
+  /** With the query string. */
+  path: string
+  /** The rate-limit family that counted it (src/okta/rate-family.ts) … */
+  family: string
+  /** … and the window, by its X-Rate-Limit-Reset. */
+  rateWindow: number
+  /** Once answered. */
+  status?: number
+}
+
 export interface OktaDirectory {
   /** Starts listening (port 0 = any free port, host 127.0.0.1 by default); resolves to the base URL. */
   listen: (port?: number, host?: string) => Promise<string>
@@ -30,8 +42,10 @@ export interface OktaDirectory {
   deleteUser: (id: string) => void
   addToGroup: (userId: string, groupId: string) => void
   removeFromGroup: (userId: string, groupId: string) => void
-  /** Every request received, in order; `path` includes the query string. */
-  requests: () => Array<{ method: string, path: string }>
+  /** Every request received, in order. */
+  requests: () => LoggedRequest[]
+  /** How many requests were answered 429 (over the org's limit, or an injected rate-limit fault). */
+  throttled: () => number
   /** The next `count` authenticated requests fail this way; faults queue up in order. */
   inject: (fault: DirectoryFault) => void
 }

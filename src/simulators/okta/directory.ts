@@ -7,12 +7,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createDirectoryStore, type DirectoryStore, type StoredUser } from './directory-store.js'
-import { createRateWindow, oktaErrorBody, sendJson } from './directory-http.js'
+import { createRateWindow, oktaErrorBody, sendJson, type RateWindow } from './directory-http.js'
+import { OKTA_FAMILIES, oktaFamily } from '../../okta/rate-family.js'
 import { routeLists } from './directory-lists.js'
 import { handleDirectoryHook } from './directory-hooks.js'
-import type { DirectoryFault, DirectoryGroup, DirectoryUser, OktaDirectory } from './directory-types.js'
+import type { DirectoryFault, DirectoryGroup, DirectoryUser, LoggedRequest, OktaDirectory } from './directory-types.js'
 
-export type { DirectoryFault, DirectoryGroup, DirectoryUser, OktaDirectory } from './directory-types.js'
+export type { DirectoryFault, DirectoryGroup, DirectoryUser, LoggedRequest, OktaDirectory } from './directory-types.js'
 export { loadDirectorySeed } from './directory-seed.js'
 
 const MAX_PAGE = 200
@@ -23,17 +24,32 @@ const LIFECYCLE: Record<string, { from?: string[], to: string }> = {
   unsuspend: { from: ['SUSPENDED'], to: 'ACTIVE' }
 }
 
-export function createOktaDirectory (opts: { token: string, users: DirectoryUser[], groups: DirectoryGroup[], pageSize?: number, rateLimit?: number }): OktaDirectory {
+export interface OktaDirectoryOptions {
+  token: string
+  users: DirectoryUser[]
+  groups: DirectoryGroup[]
+  pageSize?: number
+  /** The org's limit per window for each endpoint family (src/okta/rate-family.ts); default 600. */
+  rateLimit?: number
+  /** The length of Okta's rate-limit window; a minute unless a bench scales it. */
+  rateWindowMs?: number
+}
+
+export function createOktaDirectory (opts: OktaDirectoryOptions): OktaDirectory {
   const store = createDirectoryStore(opts.users, opts.groups)
   const pageSize = Math.min(opts.pageSize ?? MAX_PAGE, MAX_PAGE)
-  const rate = createRateWindow(opts.rateLimit)
-  const log: Array<{ method: string, path: string }> = []
+  const windows = new Map(OKTA_FAMILIES.map((f) => [f, createRateWindow(opts.rateLimit, opts.rateWindowMs)]))
+  const log: LoggedRequest[] = []
   const faults: DirectoryFault[] = []
 
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET'
-    log.push({ method, path: req.url ?? '/' })
+    const family = oktaFamily(method, req.url ?? '/')
+    const rate = windows.get(family) as RateWindow
     const { headers, exceeded } = rate.take()
+    const entry: LoggedRequest = { method, path: req.url ?? '/', family, rateWindow: Number(headers['x-rate-limit-reset']) }
+    log.push(entry)
+    res.once('finish', () => { entry.status = res.statusCode })
     const fail = (status: number, summary?: string): void => sendJson(res, status, oktaErrorBody(status, summary), headers)
 
     if (req.headers.authorization !== `SSWS ${opts.token}`) return fail(401)
@@ -74,6 +90,7 @@ export function createOktaDirectory (opts: { token: string, users: DirectoryUser
     addToGroup: (userId, groupId) => store.addToGroup(userId, groupId),
     removeFromGroup: (userId, groupId) => store.removeFromGroup(userId, groupId),
     requests: () => log.map((r) => ({ ...r })),
+    throttled: () => log.filter((r) => r.status === 429).length,
     inject: (fault) => { if (fault.count > 0) faults.push({ ...fault }) }
   }
 }

@@ -79,7 +79,7 @@ t.test('profile updates and lifecycle operations', async (t) => {
 
   directory.setUser({ id: '00unew', status: 'PROVISIONED', profile: { firstName: 'N' }, groups: ['00greps'] })
   t.equal((await call(`${url}/api/v1/users/00unew`, token)).body['status'], 'PROVISIONED')
-  t.same(directory.requests().slice(0, 2), [
+  t.same(directory.requests().slice(0, 2).map(({ method, path }) => ({ method, path })), [
     { method: 'POST', path: '/api/v1/users/00urivera' },
     { method: 'POST', path: '/api/v1/users/00urivera' }
   ])
