@@ -31,6 +31,7 @@ import { faultInjector, runTimeline, type Step } from './timeline.js'
 import { createQueueWatch } from './queue-watch.js'
 import { shutdownUnderLoad } from './shutdown.js'
 import { account } from './account.js'
+import { heldMassDeactivation } from './holds.js'
 import { keyOf } from './verify.js'
 
 const PER_SOURCE = 110
@@ -86,9 +87,9 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
     WORKER_LOCK_MS: '5000',
     WORKER_CONCURRENCY: '4',
     AUDIT_MAX_ENTRIES: '500',
-    // The run deactivates and regroups most users many times over on purpose, which is exactly
-    // what the brake holds for a person to release; its claim here is that the delivery path loses
-    // nothing, so the brake stays out of the way (test/sync/brake.test.ts tests the brake).
+    // The drive deactivates and regroups most users many times over on purpose, which is exactly
+    // what the brake holds for a person to release: it stays out of the drive's way, and the
+    // brake phase (holds.ts) then brings it back to its defaults for a held mass deactivation.
     BRAKE_MIN_USERS: '1000000'
   }
   const cluster = await startCluster(t, env, 2)
@@ -150,6 +151,8 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
   t.comment(`queue drained ${drainMs} ms after the last delivery`)
 
   const shutdown = await shutdownUnderLoad(t, { cluster, enerflo, watch, driver, traffic, round: ++round, inject: faults.inject })
+  const brake = await heldMassDeactivation(t, { env, cluster, redis: conn, prefix: PREFIX, people, mapping, rng, providers: { directory, graph }, driver, traffic, enerflo, watch })
+  t.comment(`brake phase: limit ${brake.limit}, ${brake.through} deactivations through, ${brake.held} held, ${brake.phones} phones applied during the hold, ${brake.released} deactivated at release (1 reverted at Okta)`)
 
   await account(t, {
     t0, driveStart, people, mapping, initial, enerflo, redis: conn, prefix: PREFIX, timeoutMs: TIMEOUT_MS, watch, driver, traffic, faults,
