@@ -55,7 +55,7 @@ export function createDirectoryStore (users: DirectoryUser[], groups: DirectoryG
         created: previous?.created ?? at,
         activated: u.status === 'STAGED' ? null : previous?.activated ?? at,
         statusChanged: previous?.status === u.status ? previous.statusChanged : at,
-        lastUpdated: at
+        lastUpdated: u.lastUpdated ?? at
       })
     },
     updateProfile (id, patch) {

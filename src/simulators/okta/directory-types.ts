@@ -8,6 +8,8 @@ export interface DirectoryUser {
   profile: Record<string, unknown>
   /** Group ids, in the order Okta lists them. */
   groups: string[]
+  /** When it last changed (a seed of users who have not changed lately); default: when set. */
+  lastUpdated?: string
 }
 
 export interface DirectoryGroup {
