@@ -30,6 +30,11 @@ export interface StatusView {
   unresolved?: { count?: number, users?: Array<{ userKey?: string, since?: string }> } | null
   failures?: { total?: number, groups?: Array<{ title?: string, code?: string, fix?: string, command?: string, count?: number, users?: Array<{ userKey?: string, who?: string | null, at?: string, message?: string }> }> }
   holds?: { open?: string | null, waiting?: number, since?: string | null, reason?: string | null } | null
+  reconcile?: {
+    running?: Array<{ source?: string, mode?: string, progress?: { scanned?: number, total?: number | null } }>
+    next?: Record<string, { incremental?: string | null, full?: string | null }>
+  } | null
+  blockedRemovals?: { count?: number, retryEveryMs?: number, users?: Array<{ userKey?: string, roles?: string[], nextRetryAt?: string }> } | null
   retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
 
@@ -64,6 +69,8 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
     e !== undefined && ['last failure', outcome(e.lastFailure, now, 'none')],
     s.sync !== undefined && ['sync', inline(Object.entries(s.sync))],
     'holds' in s && ['holds', holdsLine(s.holds, now)],
+    'reconcile' in s && ['reconcile', reconcileLine(s.reconcile, now)],
+    'blockedRemovals' in s && ['blocked', blockedLine(s.blockedRemovals, now)],
     ['redis', [r.reachable === false ? 'UNREACHABLE' : 'reachable', typeof r.latencyMs === 'number' ? `${r.latencyMs.toFixed(1)} ms` : undefined,
       r.maxmemoryPolicy, r.aof === undefined ? undefined : `AOF ${r.aof ? 'on' : 'off'}`,
       r.persistence !== undefined ? `persistence ${clean(r.persistence)}` : undefined, r.version].filter((x) => x !== undefined).map(clean).join(' · ')]
@@ -89,10 +96,29 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
 }
 
 /** The brake's open hold, which waits for a person: who, since when, why and the next step. */
+/** Per provider: a pass going, and when its scheduled incremental and full passes next start. */
+function reconcileLine (r: StatusView['reconcile'], now: number): string {
+  if (r === null || r === undefined) return 'unknown'
+  const parts: string[] = []
+  for (const x of r.running ?? []) parts.push(`${clean(x.source)} ${clean(x.mode)} pass RUNNING (${clean(x.progress?.scanned ?? 0)} of ${typeof x.progress?.total === 'number' ? clean(x.progress.total) : '?'})`)
+  const at = (iso: string | null | undefined): string => typeof iso === 'string' ? when(iso, now) : 'off'
+  for (const [source, n] of Object.entries(r.next ?? {})) parts.push(`${clean(source)} next incremental ${at(n.incremental)}, full ${at(n.full)}`)
+  return parts.length === 0 ? 'no schedules (no provider configured) and no pass going' : parts.join('; ')
+}
+
 function holdsLine (h: StatusView['holds'], now: number): string {
   if (h === null || h === undefined) return 'unknown'
   if (typeof h.open !== 'string') return 'none waiting'
   return `hold ${clean(h.open)} WAITING: ${clean(h.waiting)} user(s) since ${when(h.since, now)}${typeof h.reason === 'string' ? ` · ${clean(h.reason)}` : ''} · ${holdHint(clean(h.open))}`
+}
+
+/** Role removals Enerflo refuses for attributed leads: how many, the first, and where to look. */
+function blockedLine (b: StatusView['blockedRemovals'], now: number): string {
+  if (b === null || b === undefined) return 'unknown'
+  if ((b.count ?? 0) === 0) return 'no role removal blocked'
+  const first = b.users?.[0]
+  return `${clean(b.count)} role removal(s) refused while leads are attributed (the rest was sent)` +
+    `${first === undefined ? '' : ` · ${clean(first.userKey)} ${clean(first.roles)}, next try ${when(first.nextRetryAt, now)}`} · see: blocked`
 }
 
 function failureLines (s: StatusView, now: number): string[] {
