@@ -25,6 +25,18 @@ export async function enqueueRun (queue: Queue<ReconcileJob>, runId: string): Pr
   await queue.add(RECONCILE_JOB, { runId }, { jobId: runId, attempts: 1, removeOnComplete: { count: 200 }, removeOnFail: { count: 200 } })
 }
 
+const schedulerId = (source: ScheduledSource, mode: RunMode): string => `${source}-${mode}`
+
+/** When each source's incremental and full pass next fires (ms since epoch), or null with no schedule. */
+export async function nextScheduled (queue: Queue<ReconcileJob>, sources: readonly ScheduledSource[]): Promise<Record<string, Record<RunMode, number | null>>> {
+  const out: Record<string, Record<RunMode, number | null>> = {}
+  for (const source of sources) {
+    const [incremental, full] = await Promise.all((['incremental', 'full'] as const).map(async (mode) => (await queue.getJobScheduler(schedulerId(source, mode)))?.next ?? null))
+    out[source] = { incremental: incremental ?? null, full: full ?? null }
+  }
+  return out
+}
+
 /**
  * An incremental and a full schedule per source (0 ms: none). A scheduler that already has this
  * interval is left alone, so a restart neither moves the next pass nor starts one at once; a new
@@ -33,7 +45,7 @@ export async function enqueueRun (queue: Queue<ReconcileJob>, runId: string): Pr
 export async function schedulePasses (queue: Queue<ReconcileJob>, sources: readonly ScheduledSource[], every: Record<RunMode, number>): Promise<void> {
   for (const source of sources) {
     for (const mode of ['incremental', 'full'] as const) {
-      const id = `${source}-${mode}`
+      const id = schedulerId(source, mode)
       const ms = every[mode]
       if (ms === 0) { await queue.removeJobScheduler(id); continue }
       if ((await queue.getJobScheduler(id))?.every === ms) continue

@@ -21,3 +21,20 @@ t.test('shadow mode, failures with their fix and who, and retries', async (t) =>
   t.match(text, /waiting to retry 1\n {2}okta:00ux {2}attempt 2 of 5 at 2025-06-01T12:00:40\.000Z \(in 40s\) {2}Enerflo failed on its side \(HTTP 503\)/)
   t.notMatch(text, /0s ago\)/, 'the expiry is not "0s ago"')
 })
+
+t.test('reconcile: a pass going, and when each provider\'s scheduled passes next start (or off)', async (t) => {
+  const now = Date.parse('2026-12-02T10:00:00Z')
+  const text = renderStatus({
+    status: 'ok',
+    reconcile: {
+      running: [{ source: 'okta', mode: 'full', progress: { scanned: 1200, total: 5000 } }],
+      next: { okta: { incremental: '2026-12-02T10:12:00.000Z', full: '2026-12-03T02:00:00.000Z' }, graph: { incremental: null, full: '2026-12-02T11:00:00.000Z' } }
+    }
+  }, now)
+  const line = text.split('\n').find((l) => l.trimStart().startsWith('reconcile')) ?? ''
+  t.match(line, /okta full pass RUNNING \(1200 of 5000\)/)
+  t.match(line, /okta next incremental 2026-12-02T10:12:00\.000Z \(in 12m\S*\), full 2026-12-03T02:00:00\.000Z \(in 16h\S*\)/)
+  t.match(line, /graph next incremental off, full 2026-12-02T11:00:00\.000Z \(in 1h\S*\)/)
+  t.match(renderStatus({ status: 'ok', reconcile: null }, now), /reconcile\s+unknown/, 'unknown when Redis could not say')
+  t.notMatch(renderStatus({ status: 'ok' }, now), /reconcile/, 'nothing from a service that has no such section')
+})

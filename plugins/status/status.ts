@@ -15,9 +15,8 @@ import { CLI } from '../../src/sync/failure-advice.js'
 import { maskText } from '../../src/mask.js'
 import { graphSubscriptionStatus } from './graph.js'
 import { failureSection, retryingSection } from './failures.js'
-import { reconcileSection } from './reconcile.js'
+import { nextRuns, reconcileSection } from './reconcile.js'
 import { holdsSection } from './holds.js'
-import { blockedSection } from './blocked.js'
 import { credentialsSection } from './credentials.js'
 import { downReply } from './down.js'
 import { Type } from '@sinclair/typebox'
@@ -67,11 +66,10 @@ export default fp(async (app) => {
     const next = retrying.jobs[0]
     if (next !== undefined) reasons.push(`${retrying.total} job(s) wait to retry after errors (${next.lastError ?? 'delayed'}); the next runs at ${next.nextRunAt ?? 'an unknown time'}`)
     if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo user yet (no match, several, or a conflict): GET /ops/unresolved gives each one's reason and fix`)
-    const reconcile = reconcileSection(runs, reveal)
+    const reconcile = reconcileSection(runs, reveal, await nextRuns(app.reconcileQueue, app.config))
     for (const r of Object.values(reconcile.last)) if (r.state === 'failed') reasons.push(`the last ${r.source} reconciliation run failed: ${r.error ?? 'no reason recorded'}`)
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
     const holds = await holdsSection(app, reasons)
-    const blockedRemovals = await blockedSection(app, reasons)
     const credentials = await credentialsSection(app, reasons)
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
@@ -109,8 +107,7 @@ export default fp(async (app) => {
       retrying,
       reconcile,
       holds,
-      blockedRemovals,
       credentials
     }
   })
-}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth', 'blocked-removals'] })
+}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth'] })

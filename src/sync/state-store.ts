@@ -22,8 +22,7 @@ export interface UserRecord {
 
 export interface AuditEntry {
   at: string
-  /** blocked: nothing sent; a role removal Enerflo refuses for attributed leads is pending (sync/blocked-removals.ts). */
-  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow' | 'held' | 'discarded' | 'blocked'
+  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow' | 'held' | 'discarded'
   eventIds: string[]
   fields?: string[]
   /** Old → new per field. Personal data: the ops route masks it unless asked to reveal. */

@@ -14,6 +14,7 @@ const SHOTS = '.tap/screenshots'
 interface ReconcileStatus {
   running: Array<{ id: string, source: string, progress: { scanned: number, total: number | null }, etaSeconds: number | null }>
   last: Record<string, { id: string, state: string, counts: Record<string, number>, durationSeconds: number, error: string | null, report: string }>
+  next: Record<string, { incremental: string | null, full: string | null }>
 }
 
 const status = async (h: Harness, query = ''): Promise<{ status: string, reasons: string[], reconcile: ReconcileStatus }> =>
@@ -31,7 +32,8 @@ async function dryRun (h: Harness): Promise<string> {
 
 t.test('/status: the run going with its ETA, the last run per source, a failed run\'s reason', async (t) => {
   const h = await startHarness(t)
-  t.same((await status(h)).reconcile, { running: [], last: {} }, 'no runs yet')
+  const none = (await status(h)).reconcile
+  t.same([none.running, none.last], [[], {}], 'no runs yet')
   const id = await dryRun(h)
   const done = (await status(h)).reconcile
   t.same(done.running, [])
@@ -57,6 +59,23 @@ t.test('/status: the run going with its ETA, the last run per source, a failed r
   t.match((await status(h, '?reveal=true')).reconcile.last.enerflo?.error, /rep@example\.com/, 'unmasked when asked')
 })
 
+t.test('/status: when each configured provider\'s incremental and full passes are next due; null when a schedule is off', async (t) => {
+  const h = await startHarness(t)
+  const before = Date.now()
+  // The schedules are set once the app is ready, without holding up the start.
+  const next = await waitFor('the schedules', async () => (await status(h)).reconcile.next, (n) => n['okta']?.incremental !== null && n['okta']?.full !== null)
+  t.same(Object.keys(next), ['okta'], 'only the configured provider (the harness has no Graph)')
+  const inc = Date.parse(next['okta']?.incremental ?? '')
+  const full = Date.parse(next['okta']?.full ?? '')
+  t.ok(inc >= before + 900_000 - 1000 && inc <= Date.now() + 900_000 + 1000, `incremental one RECONCILE_INTERVAL_MS (15 min) from start: ${next['okta']?.incremental ?? ''}`)
+  t.ok(full >= before + 86_400_000 - 1000 && full <= Date.now() + 86_400_000 + 1000, `full one RECONCILE_FULL_INTERVAL_MS (24 h) from start: ${next['okta']?.full ?? ''}`)
+
+  const off = await startHarness(t, { env: { RECONCILE_INTERVAL_MS: '0', RECONCILE_FULL_INTERVAL_MS: '3600000' } })
+  const n2 = await waitFor('the full schedule', async () => (await status(off)).reconcile.next, (n) => n['okta']?.full !== null)
+  t.equal(n2['okta']?.incremental, null, 'an interval of 0: no incremental schedule')
+  t.ok(Date.parse(n2['okta']?.full ?? '') <= Date.now() + 3_600_000 + 1000, 'the full one at its own interval')
+})
+
 const value = async (page: Page, key: string): Promise<string | undefined> =>
   await page.locator(`[data-k="${key}"]`).first().textContent({ timeout: 1000 }).then((s) => s ?? undefined, () => undefined)
 
@@ -80,6 +99,8 @@ t.test('the page: a finished dry run with its counts and its report to download,
   t.equal(await value(page, 'reconcile.enerflo.counts'), 'update 3')
   t.match(await value(page, 'reconcile.enerflo.duration'), /^\d+(s|m)/)
   t.equal(await value(page, 'reconcile.running'), 'No run going.')
+  t.match(await waitFor('the next passes', () => value(page, 'reconcile.next.okta.incremental'), (v) => v !== undefined), /^in 1[45] min · /, 'the next incremental pass, from the schedule')
+  t.match(await value(page, 'reconcile.next.okta.full'), /^in 2[34] h · /)
   const expected = (await h.app.inject({ method: 'GET', url: `/ops/reconcile/${id}/report?format=csv`, headers: h.ops })).body
   const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-k="reconcile.enerflo.download"]')])
   t.equal(file.suggestedFilename(), `reconcile-enerflo-${id}.csv`)

@@ -1,6 +1,7 @@
 /* global document, fetch, URL, setTimeout */
 /**
- * The Reconciliation card: the runs going now (a bar, scanned of total, queued, ETA) and the last
+ * The Reconciliation card: the runs going now (a bar, scanned of total, queued, ETA), when each
+ * provider's scheduled incremental and full passes next start, and the last
  * run per source with its counts, duration, state and a failed run's reason, and a button that
  * downloads its CSV report. The report needs the ops token, which a plain link cannot send, so the
  * button fetches it with the token and hands the browser the file as a blob.
@@ -72,6 +73,21 @@ function lastBox (r, auth, note) {
   return box
 }
 
+/** Each provider's next scheduled passes: "in 12 min · 2 Dec, 14:05 UTC", or off. */
+function nextBox (next) {
+  const box = el('div', undefined, 'group')
+  const d = el('dl')
+  const at = (iso) => iso === null ? 'off (its interval is 0)' : when(iso)
+  const rows = []
+  for (const [source, n] of Object.entries(next)) {
+    rows.push([source + ': incremental', at(n.incremental), 'reconcile.next.' + source + '.incremental'])
+    rows.push([source + ': full', at(n.full), 'reconcile.next.' + source + '.full'])
+  }
+  dl(d, rows)
+  box.append(el('h3', 'Next scheduled passes'), d)
+  return box
+}
+
 /** `auth(accept)` gives the request headers with the token; `note` shows a problem in the footer. */
 export const renderReconcile = (section, auth, note) => {
   const node = $('reconcile')
@@ -84,5 +100,6 @@ export const renderReconcile = (section, auth, note) => {
     idle.dataset.k = 'reconcile.running'
     node.append(idle)
   }
+  if (s.next && Object.keys(s.next).length > 0) node.append(nextBox(s.next))
   for (const r of last) node.append(lastBox(r, auth, note))
 }
