@@ -7,6 +7,7 @@ import { $, clock } from './format.js'
 import { renderCalls, renderHeader, renderQueue, renderRedis, renderService, renderSources } from './cards.js'
 import { renderFailures, renderRetrying } from './failures.js'
 import { renderHolds } from './holds.js'
+import { renderBlocked } from './blocked.js'
 import { renderReconcile } from './reconcile.js'
 import { markUnknown, renderRecent } from './recent.js'
 
@@ -26,6 +27,7 @@ const render = (s) => {
   renderHeader(s)
   renderService(s)
   renderHolds(s.holds)
+  renderBlocked(s.blockedRemovals)
   renderFailures(s.failures)
   renderRetrying(s.retrying)
   renderQueue(s)
