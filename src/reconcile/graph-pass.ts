@@ -5,11 +5,14 @@
  * judged as the worker would, and a sync queued only where it differs. `@removed` rows: `deleted`
  * is the provider saying the user is gone (the plan touches only a user it has seen and linked);
  * `changed` means out of the app's scope, which says nothing about the person: reported, never
- * deactivated. The manager is not in the delta; the worker reads it when it syncs.
+ * deactivated. The delta also selects `manager`: a row whose manager changed carries
+ * `manager@delta` with the manager's id (or that id marked `@removed`), and the manager's address
+ * is read once per manager per pass, so a manager-only change is found without a read per user. A
+ * row without it leaves the manager out of the comparison (unchanged, or not known to this pass).
  */
 import { isObject } from '../http/body.js'
 import { isUserId } from '../sync/user-id.js'
-import { graphSelect, mapGraphUser, type GraphUserData } from '../mapping/graph.js'
+import { graphSelect, mapGraphUser, type GraphManagerData, type GraphUserData } from '../mapping/graph.js'
 import type { Mapping } from '../mapping/mapping-file.js'
 import type { GraphClient } from '../graph/client.js'
 import { judge, type JudgeContext } from './judge.js'
@@ -17,6 +20,8 @@ import { createSink, type Enqueue } from './sink.js'
 import { membershipChanges } from './memberships.js'
 import type { Run, Runs } from './runs.js'
 import type { Watermarks } from './watermarks.js'
+
+const MANAGER_SELECT = ['mail', 'userPrincipalName']
 
 export interface GraphPassDeps {
   graph: Pick<GraphClient, 'delta' | 'groups' | 'getUser'>
@@ -47,8 +52,23 @@ export async function runGraphPass (deps: GraphPassDeps, run: Run): Promise<void
   const groups = await mappedGroups(deps)
   const select = graphSelect(deps.mapping)
 
-  const consider = async (user: GraphUserData | null, id: string): Promise<void> => {
-    const fetched = { gone: user === null, result: mapGraphUser(user, null, groups.get(id) ?? [], deps.mapping) }
+  // Manager id → its address fields, read once per pass (many reports share one manager).
+  const managers = new Map<string, Promise<GraphManagerData | null>>()
+  const managerOf = async (row: Record<string, unknown>): Promise<GraphManagerData | null> => {
+    const entries = row['manager@delta']
+    if (!Array.isArray(entries)) return null
+    const current = entries.filter((m): m is Record<string, unknown> => isObject(m) && !('@removed' in m) && isUserId(m['id'])).at(-1)
+    if (current === undefined) return null
+    const id = current['id'] as string
+    let read = managers.get(id)
+    if (read === undefined) {
+      read = deps.graph.getUser(id, MANAGER_SELECT) as Promise<GraphManagerData | null>
+      managers.set(id, read)
+    }
+    return await read
+  }
+  const consider = async (user: GraphUserData | null, id: string, manager: GraphManagerData | null = null): Promise<void> => {
+    const fetched = { gone: user === null, result: mapGraphUser(user, manager, groups.get(id) ?? [], deps.mapping) }
     const { line, queue } = await judge(deps.plan, 'graph', id, fetched)
     await sink.add(line, queue)
   }
@@ -69,16 +89,17 @@ export async function runGraphPass (deps: GraphPassDeps, run: Run): Promise<void
     }
     // A delta row may carry only what changed: read the whole user rather than map a part of it.
     const whole = select.every((p) => p in row) ? row as GraphUserData : await deps.graph.getUser(id, select)
-    await consider(whole, id)
+    await consider(whole, id, await managerOf(row))
   }
   const onPage = async (rows: unknown[]): Promise<void> => { for (const row of rows) await onRow(row) }
 
-  let round = await deps.graph.delta.users(mark?.value, select, onPage)
+  const deltaSelect = [...select, 'manager']
+  let round = await deps.graph.delta.users(mark?.value, deltaSelect, onPage)
   if ('expired' in round) {
     deps.log?.warn({ runId: run.id, reason: round.expired }, 'graph delta token refused: a full pass instead')
     run.mode = 'full'
     mark = undefined
-    round = await deps.graph.delta.users(undefined, select, onPage)
+    round = await deps.graph.delta.users(undefined, deltaSelect, onPage)
   }
   if ('expired' in round) throw new Error(round.expired)
   if (mark !== undefined) {

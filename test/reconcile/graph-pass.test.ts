@@ -12,7 +12,8 @@ t.test('graph: a full pass from the delta, then an incremental one from the delt
   await reconcile(h.app, h.ops, { source: 'enerflo', mode: 'full' })
   const dry = await reconcile(h.app, h.ops, { source: 'graph', mode: 'full', dryRun: true })
   t.equal(dry.run.state, 'done', String(dry.run.error))
-  t.same(changed(dry), [`${G.boss} link `, `${G.rep} link first_name,last_name,phone`, `${G.setter} link `, `${G.nolink} link `])
+  // The rep's manager (the boss) comes with the delta's manager@delta, as the worker would send it.
+  t.same(changed(dry), [`${G.boss} link `, `${G.rep} link first_name,last_name,manager_email,phone`, `${G.setter} link `, `${G.nolink} link `])
   const first = deltaCalls(h.graph.requests().map((r) => decodeURIComponent(r.path)))
   t.match(first[0], /\$select=id,accountEnabled,.*employeeId/, 'the mapped properties are selected')
   t.ok(first.length >= 2, 'and the pages followed to the deltaLink')
@@ -40,6 +41,30 @@ t.test('graph: a full pass from the delta, then an incremental one from the delt
   t.equal(h.enerflo.user(503)?.active, false, 'deleted at Graph (and a 404 for the worker): deactivated')
   t.equal(h.enerflo.user(501)?.active, true, 'out of scope is not a reason to deactivate')
   t.ok(h.enerflo.user(504)?.roles?.includes('Setter'), 'the membership-only change reached Enerflo')
+})
+
+t.test('graph: a manager-only change is found from manager@delta, each manager read once per pass', async (t) => {
+  const h = await startGraphHarness(t)
+  await reconcile(h.app, h.ops, { source: 'enerflo', mode: 'full' })
+  await reconcile(h.app, h.ops, { source: 'graph', mode: 'full' })
+  await settled(h.app)
+  t.equal(h.enerflo.user(502)?.manager_email, 'boss@example.com', 'the full pass brought the manager')
+  const unchanged = await reconcile(h.app, h.ops, { source: 'graph', dryRun: true })
+  t.same(changed(unchanged), [], 'nothing changed: nothing to do')
+
+  // The relationship changes, nothing else about either person: Graph has no notification for it.
+  h.graph.setManager(G.rep, G.setter)
+  h.graph.setManager(G.nolink, G.setter)
+  const seen = h.graph.requests().length
+  const inc = await reconcile(h.app, h.ops, { source: 'graph', dryRun: true })
+  t.same(changed(inc).filter((l) => l.startsWith(G.rep)), [`${G.rep} update manager_email`], 'the manager-only change is an update of manager_email')
+  const managerReads = h.graph.requests().slice(seen).filter((r) => decodeURIComponent(r.path).startsWith(`/v1.0/users/${G.setter}?`))
+  t.equal(managerReads.length, 1, 'the new manager of two people was read once')
+  t.match(decodeURIComponent(managerReads[0]?.path ?? ''), /\$select=id,mail,userPrincipalName$/, 'for its address only')
+
+  await reconcile(h.app, h.ops, { source: 'graph' })
+  await settled(h.app)
+  t.equal(h.enerflo.user(502)?.manager_email, 'setter@example.com', 'and the pass\'s job brought it to Enerflo')
 })
 
 t.test('graph: an expired token (syncStateNotFound, 410) starts a full pass; a failed pass keeps the deltaLink', async (t) => {

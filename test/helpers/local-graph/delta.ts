@@ -5,7 +5,10 @@
  * `{ id, "@removed": { reason } }` (`deleted` for good, `changed` for out of scope / restorable).
  * Tokens carry the `$select` they were issued for and can be made to expire, as Graph's do after
  * about 7 days: 400 `syncStateNotFound`, or 410 Gone with a Location to start over. Group
- * memberships do not show here, as in Graph unless memberOf is selected.
+ * memberships do not show here, as in Graph unless memberOf is selected. With `manager` in the
+ * `$select`, a listed user who has a manager carries `manager@delta: [{ id }]` (Graph sends it when
+ * the relationship changed; here every listed row carries it, a superset), and one whose manager
+ * was taken away carries the old manager's entry marked `@removed`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { graphError, sendJson } from './http.js'
@@ -15,6 +18,8 @@ export interface DeltaState {
   seq: number
   /** User id → the seq of its last change. */
   changed: Map<string, number>
+  /** User id → the manager it had when last listed, to say `@removed` once it is gone. */
+  managers?: Map<string, string>
   removed: Map<string, { seq: number, reason: 'deleted' | 'changed' }>
   /** Tokens issued, and how each now answers when it has expired. */
   tokens: Map<string, 'ok' | 'syncStateNotFound' | 'gone'>
@@ -59,7 +64,18 @@ export function routeDelta (dir: Directory, d: DeltaState, req: IncomingMessage,
   for (const [id, seq] of d.changed) {
     const u = dir.users.get(id)
     if (u === undefined || seq <= from || seq > upto) continue
-    const { '@odata.context': _context, ...row } = project(u, select, url.origin)
+    const { '@odata.context': _context, manager: _manager, ...row } = project(u, select, url.origin)
+    if (select?.split(',').map((x) => x.trim()).includes('manager') === true) {
+      const managers = d.managers ??= new Map()
+      const old = managers.get(id)
+      if (u.managerId !== undefined) {
+        row['manager@delta'] = [{ '@odata.type': '#microsoft.graph.user', id: u.managerId }]
+        managers.set(id, u.managerId)
+      } else if (old !== undefined) {
+        row['manager@delta'] = [{ '@odata.type': '#microsoft.graph.user', id: old, '@removed': { reason: 'deleted' } }]
+        managers.delete(id)
+      }
+    }
     rows.push({ id, row })
   }
   // A first round knows nothing to remove; later rounds say who left since.

@@ -117,6 +117,13 @@ export function createLocalGraph (opts: LocalGraphOptions): LocalGraph {
       u.props = { ...u.props, ...patch }
       touch(delta, id)
     },
+    setManager: (id, managerId) => {
+      const u = dir.users.get(id)
+      if (u === undefined) throw new Error(`no user ${id}`)
+      if (managerId === undefined) delete u.managerId
+      else u.managerId = managerId
+      touch(delta, id)
+    },
     deleteUser: (id) => { dir.users.delete(id); removal(delta, id, 'deleted') },
     outOfScope: (id) => { dir.users.delete(id); removal(delta, id, 'changed') },
     expireDeltaTokens: (how) => { expireTokens(delta, how) },

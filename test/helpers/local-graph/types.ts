@@ -56,6 +56,8 @@ export interface LocalGraph {
   close: () => Promise<void>
   setUser: (u: LocalUser) => void
   updateUser: (id: string, patch: Record<string, unknown>) => void
+  /** Gives a user another manager (or none): a change of the relationship only. */
+  setManager: (id: string, managerId: string | undefined) => void
   deleteUser: (id: string) => void
   /** Takes the user out of the app's scope: the next delta round says `@removed` reason `changed`. */
   outOfScope: (id: string) => void
