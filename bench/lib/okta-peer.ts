@@ -1,7 +1,7 @@
 /**
  * An Okta-shaped peer for the benches: GET /api/v1/users/{id} and /api/v1/users/{id}/groups with
  * the bodies the service's client reads, an SSWS token, an optional answer delay, and no rate
- * limit. The project's local Okta directory (src/simulators/okta/directory.ts) enforces Okta's 600 requests
+ * limit (its X-Rate-Limit headers name one no bench reaches). The project's local Okta directory (src/simulators/okta/directory.ts) enforces Okta's 600 requests
  * per minute with no way to scale it, and the worker asks Okta twice per user; at the scaled
  * Enerflo budgets the benches use (3,600 calls/min) that limit, not Enerflo's, would be measured.
  *
@@ -78,7 +78,15 @@ export async function startOktaPeer (opts: OktaPeerOptions): Promise<OktaPeer> {
       const text = JSON.stringify(body)
       const send = (): void => {
         if (res.destroyed) return
-        res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+        // Okta sends its limit on every answer; without it the service's Okta limiter assumes the
+        // lowest org's 100 a minute. A limit no bench reaches keeps the peer unlimited.
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(text),
+          'x-rate-limit-limit': '1000000',
+          'x-rate-limit-remaining': '999999',
+          'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 60)
+        })
         res.end(text)
       }
       if ((opts.latencyMs ?? 0) > 0) setTimeout(send, opts.latencyMs)
