@@ -76,6 +76,8 @@ function advice (probe: Probe, err: UpstreamError): { blocking: boolean, fix: st
   const { status } = err
   const fixes = FIXES[probe.name]
   const { label, urlVar } = LABELS[probe.name]
+  // Held back by the service's own Okta limiter (no request was sent) or throttled: not the credential.
+  if (err.code.endsWith('_RATE_LIMITED')) return { blocking: false, fix: `${label} is rate limited just now (${err.message}); checked again in a few minutes` }
   if (status === 0 && err.transient) return { blocking: false, fix: `cannot reach ${label} at ${probe.origin}: check the URL (${urlVar}) and the network` }
   if (status === 0) return { blocking: true, fix: `cannot send to ${label} at ${probe.origin}: ${fixes.url}` }
   // Entra's login endpoint says 400 or 401 for a wrong secret, tenant or application id.
