@@ -4,7 +4,8 @@
  * and an Enerflo that fails in every documented way, while workers, the API and Redis are killed
  * or stopped and started again. Then, for every user, Enerflo must hold exactly what the provider
  * says now; no user written twice at once; every acknowledged delivery accounted for. A worker is
- * also SIGTERMed while busy: it must exit 0 in time and leave nothing behind.
+ * also SIGTERMed while busy: it must exit 0 in time and leave nothing behind. Then a held mass
+ * deactivation (holds.ts), and changes the providers never announce, found by a pass (unannounced.ts).
  *
  * Not matched by .taprc's include, so `npm test` stays fast. CHAOS_SEED=<n> replays a run's changes
  * (not its timing); CHAOS_LOGS=<file> keeps every process's output.
@@ -32,6 +33,7 @@ import { createQueueWatch } from './queue-watch.js'
 import { shutdownUnderLoad } from './shutdown.js'
 import { account } from './account.js'
 import { heldMassDeactivation } from './holds.js'
+import { unannouncedChanges } from './unannounced.js'
 import { keyOf } from './verify.js'
 
 const PER_SOURCE = 110
@@ -153,6 +155,8 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
   const shutdown = await shutdownUnderLoad(t, { cluster, enerflo, watch, driver, traffic, round: ++round, inject: faults.inject })
   const brake = await heldMassDeactivation(t, { env, cluster, redis: conn, prefix: PREFIX, people, mapping, rng, providers: { directory, graph }, driver, traffic, enerflo, watch })
   t.comment(`brake phase: limit ${brake.limit}, ${brake.through} deactivations through, ${brake.held} held, ${brake.phones} phones applied during the hold, ${brake.released} deactivated at release (1 reverted at Okta)`)
+  const silent = await unannouncedChanges(t, { env, cluster, people, mapping, rng, providers: { directory, graph }, watch })
+  t.comment(`silent phase: ${silent.changed.okta} Okta and ${silent.changed.graph} Graph people changed unannounced (${silent.groupOnly} by a group join only, ${silent.real} changed for Enerflo); the passes queued ${JSON.stringify(silent.queued)} in ${silent.ms} ms`)
 
   await account(t, {
     t0, driveStart, people, mapping, initial, enerflo, redis: conn, prefix: PREFIX, timeoutMs: TIMEOUT_MS, watch, driver, traffic, faults,
