@@ -7,15 +7,17 @@
  * jittered backoff; any other rejection fails the job at once with an operator-facing reason.
  */
 import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from 'bullmq'
-import { AmbiguousWriteError, UpstreamError } from '../src/errors.js'
+import { UpstreamError } from '../src/errors.js'
 import { formatFailure } from '../src/sync/failure-reason.js'
 import type { EnerfloClient } from '../src/enerflo/client.js'
-import { applyDiff } from '../src/mapping/diff.js'
 import { isParked, planSync, type PlanContext, type SyncPlan } from '../src/sync/plan.js'
 import type { Directory } from '../src/enerflo/directory.js'
 import type { ResolveOptions } from '../src/sync/resolve.js'
 import type { RoleRules } from '../src/sync/baseline.js'
 import { createInEnerflo } from './sync-create.js'
+import { sendPlan } from './sync-send.js'
+import { shapeForBlocked } from './sync-blocked.js'
+import type { BlockedRemovals } from '../src/sync/blocked-removals.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { Brake } from '../src/sync/brake.js'
 import type { CredentialGate } from '../src/sync/credential-verdicts.js'
@@ -58,6 +60,10 @@ export interface SyncDeps {
   credentials?: CredentialGate
   /** Told of every Enerflo answer (0: none came), for metrics. */
   onEnerfloCall?: (status: number) => void
+  /** Role removals Enerflo refuses for attributed leads (src/sync/blocked-removals.ts). */
+  blocked?: BlockedRemovals
+  /** Told of each such refusal, for metrics. */
+  onBlocked?: () => void
 }
 
 export type SyncOutcome = AuditEntry['outcome']
@@ -72,7 +78,7 @@ function describe (err: unknown): { code: string, message: string } {
 }
 
 export function createSyncProcessor (deps: SyncDeps) {
-  const { store, budget, logger } = deps
+  const { store, logger } = deps
 
   /** Stops every worker on the queue for ms and puts this job back without spending an attempt. */
   async function pauseQueue (ms: number): Promise<never> {
@@ -145,55 +151,30 @@ export function createSyncProcessor (deps: SyncDeps) {
         return { outcome: 'unresolved' }
       }
     }
+    // A removal Enerflo refused for attributed leads, not due again yet, is left out first, so
+    // the brake never counts it and the rest is sent (queues/sync-blocked.ts).
+    let blocked: string[] | undefined
+    if (deps.blocked !== undefined) {
+      const shaped = await shapeForBlocked(deps.blocked, key, plan)
+      blocked = shaped.blocked
+      plan = shaped
+    }
     if (deps.brake !== undefined) plan = await deps.brake.apply(key, plan, job.data.run)
     if (plan.kind === 'unchanged' || plan.body === undefined) {
-      const outcome = 'held' in plan ? 'held' : 'unchanged'
-      await store.recordOutcome(key, { at, outcome, eventIds, notes })
+      const outcome = 'held' in plan ? 'held' : blocked !== undefined ? 'blocked' : 'unchanged'
+      await store.recordOutcome(key, { at, outcome, eventIds, notes: plan.notes })
       return { outcome }
     }
-    const { body, changes, baseline } = plan
-    const fields = Object.keys(changes)
     if (deps.shadow === true) {
       // Shadow mode: everything but the write. The baseline stays as it was, so going live later
       // sends what is really needed.
-      await store.recordOutcome(key, { at, outcome: 'shadow', eventIds, notes, fields, changes, wouldSend: body })
+      const { body, changes } = plan
+      const fields = Object.keys(changes)
+      await store.recordOutcome(key, { at, outcome: 'shadow', eventIds, notes: plan.notes, fields, changes, wouldSend: body })
       return { outcome: 'shadow', fields }
     }
-
-    const wait = await budget.acquire()
-    if (wait > 0) return await pauseQueue(wait)
-
-    const { id: _id, ...sent } = body
-    // Until a 2xx says otherwise, what this PUT carries may or may not be in Enerflo.
-    await store.markInDoubt(key, { ...plan.inDoubt, ...sent })
-    let res
-    try {
-      res = await deps.enerflo.updateUser(body)
-      deps.onEnerfloCall?.(res.status)
-    } catch (err) {
-      deps.onEnerfloCall?.(err instanceof UpstreamError ? err.status : 0)
-      if (err instanceof UpstreamError && err.code === 'ENERFLO_RATE_LIMITED') {
-        const ms = err.retryAfterMs ?? deps.windowMs
-        logger.warn({ userKey: key, retryAfterMs: ms }, 'Enerflo answered 429: pausing every worker')
-        await budget.pause(ms, 'enerflo-429')
-        return await pauseQueue(ms)
-      }
-      // No answer: Enerflo may still be working on this PUT. A retry sent now could land before
-      // it and be overwritten by it; waiting past the client timeout lets it land first.
-      const failure = err instanceof UpstreamError && err.status === 0 ? new AmbiguousWriteError(err, 2 * deps.enerfloTimeoutMs) : err
-      return await fail(job, key, failure, lastAttempt || !isTransient(failure))
-    }
-    // Enerflo says when its window resets only now and then; when it does, and nothing is left,
-    // everyone waits for that. Without a reset time our own budget log already knows when the
-    // next slot frees, and pausing for a whole window would waste the rest of this one.
-    if (res.rateLimitRemaining === 0 && res.rateLimitResetMs !== undefined) {
-      await budget.pause(res.rateLimitResetMs, 'enerflo-remaining-0')
-    }
-    await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
-      at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: job.attemptsMade + 1
+    return await sendPlan(deps, { ...plan, ...(blocked !== undefined && { blocked }) }, {
+      key, eventIds, attemptsMade: job.attemptsMade, lastAttempt, pauseQueue, fail: async (err, final) => await fail(job, key, err, final)
     })
-    await deps.directory?.patch(plan.enerfloId, sent)
-    logger.info({ userKey: key, fields }, 'user applied to Enerflo')
-    return { outcome: 'applied', fields }
   }
 }

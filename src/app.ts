@@ -35,6 +35,8 @@ import opsReconcile from '../plugins/ops/reconcile.js'
 import opsHolds from '../plugins/ops/holds.js'
 import credentials from '../plugins/core/credentials.js'
 import opsDoctor from '../plugins/ops/doctor.js'
+import blockedRemovals from '../plugins/core/blocked-removals.js'
+import opsBlocked from '../plugins/ops/blocked.js'
 
 export interface BuildOptions {
   config: Config
@@ -78,6 +80,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(docs, { version: VERSION, oktaHeader: config.OKTA_WEBHOOK_HEADER })
   await app.register(redis, { url: config.REDIS_URL })
   await app.register(syncServices, { config, mapping: opts.mapping })
+  await app.register(blockedRemovals)
   await app.register(providers)
   if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
   if (config.graph !== undefined && config.SERVICE_ROLE !== 'worker') await app.register(graphGroupQueue)
@@ -98,6 +101,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     await app.register(opsReconcile)
     await app.register(opsHolds)
     await app.register(opsDoctor)
+    await app.register(opsBlocked)
   }
   if (config.SERVICE_ROLE !== 'api') await app.register(workers)
   if (config.SERVICE_ROLE !== 'api' && config.graph !== undefined) await app.register(graphWorkers)

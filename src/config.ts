@@ -53,7 +53,9 @@ export const EnvSchema = Type.Object({
   BRAKE_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 30 * 24 * 3600 * 1000, default: 3_600_000 }),
   // … are held once they exceed this share of linked users and this absolute number.
   BRAKE_MAX_PERCENT: Type.Integer({ minimum: 0, maximum: 100, default: 10 }),
-  BRAKE_MIN_USERS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 10 })
+  BRAKE_MIN_USERS: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 10 }),
+  // A role removal Enerflo refuses for attributed leads is tried again this often (README says why 1 h).
+  BLOCKED_RETRY_MS: Type.Integer({ minimum: 100, maximum: 7 * 86_400_000, default: 3_600_000 })
 }, { additionalProperties: true })
 
 export type Env = Static<typeof EnvSchema>
@@ -68,7 +70,7 @@ export interface Config extends Env {
 }
 
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', ...GRAPH_INTEGER_NAMES]
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', 'BLOCKED_RETRY_MS', ...GRAPH_INTEGER_NAMES]
 
 const NUMBER_NAMES = ['OKTA_RATE_LIMIT_FRACTION']
 

@@ -156,14 +156,13 @@ t.test('against a running service', async (t) => {
   })
 
   t.test('failed, retry, discard', async (t) => {
-    // Setter 503 still has attributed surveys: Enerflo refuses to remove the role.
-    h.directory.removeFromGroup('00usetter', '00gsetters')
-    h.directory.addToGroup('00usetter', '00greps')
-    await send(h, 'group.user_membership.remove', '00usetter')
+    // The setter takes the email Enerflo user 504 holds: Enerflo refuses.
+    h.directory.updateProfile('00usetter', { email: 'new@example.com' })
+    await send(h, 'user.account.update_profile', '00usetter')
     await waitFor('the job to fail', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 1)
     const failed = await run('failed')
     t.equal(failed.code, 0, failed.err)
-    t.match(failed.out, /JOB +USER +CODE +FAILED +ATTEMPTS +REASON\n\S+ +okta:00usetter +ENERFLO_REJECTED .*Setter/)
+    t.match(failed.out, /JOB +USER +CODE +FAILED +ATTEMPTS +REASON\n\S+ +okta:00usetter +ENERFLO_REJECTED .*already taken/)
     const page = JSON.parse((await run('failed', '--code', 'enerflo_rejected', '--since', '1h', '--json')).out)
     t.equal(page.total, 1, 'filters reach the service (code upper-cased, age turned into a time)')
     const jobId: string = page.jobs[0].jobId
@@ -175,16 +174,16 @@ t.test('against a running service', async (t) => {
     t.match((await run('discard', jobId, '--dry-run')).out, new RegExp(`^would discard 1 job \\(dry run: nothing changed\\):\\n\\s*JOB +USER +CODE +REASON\\n\\s*${jobId} +okta:00usetter`))
     t.equal(await h.app.syncQueue.getFailedCount(), 1, 'dry runs changed nothing')
 
-    // Fixed at the source: back in Setters. The retried job reads the user as it is now.
-    h.directory.addToGroup('00usetter', '00gsetters')
+    // Fixed at the source: an email of its own. The retried job reads the user as it is now.
+    h.directory.updateProfile('00usetter', { email: 'setter.own@example.com' })
     t.equal((await run('retry', jobId)).out, `retried 1 job:\n  ${jobId}\n`)
     await settled(h)
     t.equal(await h.app.syncQueue.getFailedCount(), 0)
-    t.same(h.enerflo.user(503)?.roles.slice().sort(), ['Sales Rep', 'Setter'])
+    t.equal(h.enerflo.user(503)?.email, 'setter.own@example.com')
     t.equal((await run('retry', '--all')).out, 'no failed job matched\n')
 
-    h.directory.removeFromGroup('00usetter', '00gsetters')
-    await send(h, 'group.user_membership.remove', '00usetter')
+    h.directory.updateProfile('00usetter', { email: 'new@example.com' })
+    await send(h, 'user.account.update_profile', '00usetter')
     await waitFor('the job to fail again', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 1)
     const discarded = await run('discard', '--all', '--json')
     t.match(JSON.parse(discarded.out), { dryRun: false, matched: 1 })

@@ -67,7 +67,7 @@ export default fp(async (app) => {
         directory: app.directory, store: app.store, runs: app.runs, enerflo: { listUsers }, acquire, enqueue, sources, managedRoles: app.roleRules.managed
       }, run)
     }
-    const connection = workerConnection(config.REDIS_URL)
+    const connection = workerConnection(config.redis)
     worker = createReconcileWorker({ connection, prefix: config.QUEUE_PREFIX, runs: app.runs, pass, logger: app.log.child({ component: 'reconcile' }) })
     worker.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'reconcile worker error'))
     const scheduled: ScheduledSource[] = [...(okta !== undefined ? ['okta' as const] : []), ...(config.graph !== undefined ? ['graph' as const] : [])]

@@ -44,6 +44,8 @@ export default fp(async (app) => {
       shadow: config.SYNC_MODE === 'shadow',
       brake: createBrake(app.redis, config.QUEUE_PREFIX, { windowMs: config.BRAKE_WINDOW_MS, maxPercent: config.BRAKE_MAX_PERCENT, minUsers: config.BRAKE_MIN_USERS }),
       credentials: createCredentialVerdicts(app.redis, config.QUEUE_PREFIX),
+      blocked: app.blockedRemovals,
+      onBlocked: () => { app.metrics.blockedRemovals.inc() },
       onEnerfloCall: (status) => {
         app.metrics.enerfloCalls.inc({ status: String(status) })
         if (status === 429) app.metrics.enerfloRateLimited.inc()
@@ -82,4 +84,4 @@ export default fp(async (app) => {
     }
     connection.disconnect()
   })
-}, { name: 'workers', dependencies: ['sync-services', 'providers', 'metrics'] })
+}, { name: 'workers', dependencies: ['sync-services', 'providers', 'metrics', 'blocked-removals'] })

@@ -11,6 +11,7 @@
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { createHolds } from '../../src/sync/holds.js'
+import { createBlockedRemovals } from '../../src/sync/blocked-removals.js'
 import { matchesAnySecret } from '../../src/secret.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -24,6 +25,8 @@ export interface SyncMetrics {
   jobs: Counter<'outcome'>
   enerfloCalls: Counter<'status'>
   enerfloRateLimited: Counter
+  /** Role removals Enerflo refused for attributed leads (each refusal, the first and each retry). */
+  blockedRemovals: Counter
   eventToApplied: Histogram
 }
 
@@ -52,11 +55,12 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   const registry = new Registry()
   new Gauge({ name: 'enerflo_sync_redis_up', help: '1 when Redis answered PING at this scrape, 0 when not (the Redis-derived gauges are then absent)', registers: [registry] }).set(up ? 1 : 0)
   if (!up) return registry
-  const [counts, budget, unresolved, holds] = await Promise.all([
+  const [counts, budget, unresolved, holds, blocked] = await Promise.all([
     app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed').catch(() => undefined),
     app.budget.state().catch(() => undefined),
     app.store.unresolved(1).catch(() => undefined),
-    createHolds(app.redis, app.config.QUEUE_PREFIX).summary().catch(() => undefined)
+    createHolds(app.redis, app.config.QUEUE_PREFIX).summary().catch(() => undefined),
+    createBlockedRemovals(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined)
   ])
   if (counts !== undefined) {
     const g = new Gauge({ name: 'enerflo_sync_queue_jobs', help: 'Sync jobs per state', labelNames: ['state'], registers: [registry] })
@@ -65,6 +69,7 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   if (budget !== undefined) new Gauge({ name: 'enerflo_sync_enerflo_budget_remaining', help: 'Enerflo requests left in the current window', registers: [registry] }).set(budget.remaining)
   if (unresolved !== undefined) new Gauge({ name: 'enerflo_sync_unresolved_users', help: 'Users parked without an Enerflo id', registers: [registry] }).set(unresolved.count)
   if (holds !== undefined) new Gauge({ name: 'enerflo_sync_holds_waiting', help: 'Users whose destructive changes the brake holds until an operator releases or discards the hold', registers: [registry] }).set(holds.waiting)
+  if (blocked !== undefined) new Gauge({ name: 'enerflo_sync_blocked_role_removals', help: 'Users with a role removal Enerflo refuses while leads are attributed to them (pending, retried every BLOCKED_RETRY_MS)', registers: [registry] }).set(blocked)
   return registry
 }
 
@@ -81,9 +86,10 @@ export default fp(async (app) => {
     registry,
     webhookRequests: new Counter({ name: 'enerflo_sync_webhook_requests_total', help: 'Webhook requests by source and HTTP status', labelNames: ['source', 'status'], registers: [registry] }),
     events: new Counter({ name: 'enerflo_sync_events_total', help: 'Provider events by source, type and outcome (queued, ignored, no_user, duplicate, rejected)', labelNames: ['source', 'type', 'outcome'], registers: [registry] }),
-    jobs: new Counter({ name: 'enerflo_sync_jobs_total', help: 'Sync jobs finished by outcome (applied, unchanged, unresolved, gone, shadow, failed, retrying)', labelNames: ['outcome'], registers: [registry] }),
+    jobs: new Counter({ name: 'enerflo_sync_jobs_total', help: 'Sync jobs finished by outcome (applied, unchanged, blocked, held, unresolved, gone, shadow, failed, retrying)', labelNames: ['outcome'], registers: [registry] }),
     enerfloCalls: new Counter({ name: 'enerflo_sync_enerflo_requests_total', help: 'Enerflo API answers by status (0: no answer)', labelNames: ['status'], registers: [registry] }),
     enerfloRateLimited: new Counter({ name: 'enerflo_sync_enerflo_rate_limited_total', help: 'Enerflo 429 answers', registers: [registry] }),
+    blockedRemovals: new Counter({ name: 'enerflo_sync_blocked_role_removals_total', help: 'Role removals Enerflo refused because leads are attributed to the user (the rest of each write was sent)', registers: [registry] }),
     eventToApplied: new Histogram({ name: 'enerflo_sync_event_to_applied_seconds', help: 'From webhook received to Enerflo write acknowledged', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800], registers: [registry] })
   }
   app.decorate('metrics', metrics)

@@ -28,6 +28,8 @@ const SUMMARIES: Record<string, string> = {
   'GET /ops/users/{source}/{idpUserId}': 'A user\'s link, state and audit trail',
   'GET /ops/preview/{source}/{idpUserId}': 'What a sync of this user would do now, without doing it',
   'POST /ops/users/{source}/{idpUserId}/sync': 'Sync this user now',
+  'GET /ops/blocked': 'Role removals Enerflo refuses while leads are attributed to the user, with Enerflo\'s words and the fix',
+  'POST /ops/blocked/retry': 'Try blocked role removals again now (one user or all)',
   'GET /ops/holds': 'What the brake holds: each hold\'s reason, users and pending destructive changes',
   'POST /ops/holds/{id}/release': 'Release a hold: apply its users\' destructive changes as the provider says now',
   'POST /ops/holds/{id}/discard': 'Discard a hold: apply nothing of it, noted in each user\'s audit trail'

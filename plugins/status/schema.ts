@@ -8,6 +8,7 @@ import { GraphSubscriptionStatus } from './graph.js'
 import { FailureSection, RetryingSection } from './failures.js'
 import { ReconcileSection } from './reconcile.js'
 import { HoldsSection } from './holds.js'
+import { BlockedSection } from './blocked.js'
 import { CredentialsSection } from './credentials.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
@@ -61,6 +62,7 @@ export const StatusReply = Type.Object({
   failures: Type.Optional(FailureSection),
   retrying: Type.Optional(RetryingSection),
   holds: Type.Optional(HoldsSection),
+  blockedRemovals: Type.Optional(BlockedSection),
   credentials: Type.Optional(CredentialsSection),
   reconcile: Type.Optional(ReconcileSection)
 })

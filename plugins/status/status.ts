@@ -17,6 +17,7 @@ import { graphSubscriptionStatus } from './graph.js'
 import { failureSection, retryingSection } from './failures.js'
 import { nextRuns, reconcileSection } from './reconcile.js'
 import { holdsSection } from './holds.js'
+import { blockedSection } from './blocked.js'
 import { credentialsSection } from './credentials.js'
 import { downReply } from './down.js'
 import { Type } from '@sinclair/typebox'
@@ -70,6 +71,7 @@ export default fp(async (app) => {
     for (const r of Object.values(reconcile.last)) if (r.state === 'failed') reasons.push(`the last ${r.source} reconciliation run failed: ${r.error ?? 'no reason recorded'}`)
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
     const holds = await holdsSection(app, reasons)
+    const blockedRemovals = await blockedSection(app, reasons)
     const credentials = await credentialsSection(app, reasons)
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
@@ -107,7 +109,8 @@ export default fp(async (app) => {
       retrying,
       reconcile,
       holds,
+      blockedRemovals,
       credentials
     }
   })
-}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth'] })
+}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth', 'blocked-removals'] })

@@ -12,6 +12,7 @@ import { userCommand, previewCommand } from './user.js'
 import { linksCommand } from './links-list.js'
 import { reconcileCommand, reconcileRunsCommand } from './reconcile.js'
 import { doctorCommand } from './doctor.js'
+import { blockedCommand } from './blocked.js'
 import { holdsCommand } from './holds.js'
 import { CliError, UsageError, type Command, type Io } from './types.js'
 
@@ -37,7 +38,7 @@ const serveCommand: Command = {
 
 export const COMMANDS: Command[] = [
   statusCommand, failedCommand, retryCommand, discardCommand, unresolvedCommand, linksCommand, linkCommand,
-  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, holdsCommand, userCommand, previewCommand, doctorCommand, serveCommand
+  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, holdsCommand, userCommand, previewCommand, blockedCommand, doctorCommand, serveCommand
 ]
 
 export function generalHelp (): string {

@@ -34,6 +34,7 @@ export interface StatusView {
     running?: Array<{ source?: string, mode?: string, progress?: { scanned?: number, total?: number | null } }>
     next?: Record<string, { incremental?: string | null, full?: string | null }>
   } | null
+  blockedRemovals?: { count?: number, retryEveryMs?: number, users?: Array<{ userKey?: string, roles?: string[], nextRetryAt?: string }> } | null
   retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
 
@@ -69,6 +70,7 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
     s.sync !== undefined && ['sync', inline(Object.entries(s.sync))],
     'holds' in s && ['holds', holdsLine(s.holds, now)],
     'reconcile' in s && ['reconcile', reconcileLine(s.reconcile, now)],
+    'blockedRemovals' in s && ['blocked', blockedLine(s.blockedRemovals, now)],
     ['redis', [r.reachable === false ? 'UNREACHABLE' : 'reachable', typeof r.latencyMs === 'number' ? `${r.latencyMs.toFixed(1)} ms` : undefined,
       r.maxmemoryPolicy, r.aof === undefined ? undefined : `AOF ${r.aof ? 'on' : 'off'}`,
       r.persistence !== undefined ? `persistence ${clean(r.persistence)}` : undefined, r.version].filter((x) => x !== undefined).map(clean).join(' · ')]
@@ -108,6 +110,15 @@ function holdsLine (h: StatusView['holds'], now: number): string {
   if (h === null || h === undefined) return 'unknown'
   if (typeof h.open !== 'string') return 'none waiting'
   return `hold ${clean(h.open)} WAITING: ${clean(h.waiting)} user(s) since ${when(h.since, now)}${typeof h.reason === 'string' ? ` · ${clean(h.reason)}` : ''} · ${holdHint(clean(h.open))}`
+}
+
+/** Role removals Enerflo refuses for attributed leads: how many, the first, and where to look. */
+function blockedLine (b: StatusView['blockedRemovals'], now: number): string {
+  if (b === null || b === undefined) return 'unknown'
+  if ((b.count ?? 0) === 0) return 'no role removal blocked'
+  const first = b.users?.[0]
+  return `${clean(b.count)} role removal(s) refused while leads are attributed (the rest was sent)` +
+    `${first === undefined ? '' : ` · ${clean(first.userKey)} ${clean(first.roles)}, next try ${when(first.nextRetryAt, now)}`} · see: blocked`
 }
 
 function failureLines (s: StatusView, now: number): string[] {

@@ -4,6 +4,7 @@
  */
 import type { EnerfloUpdateBody } from '../mapping/types.js'
 import { DEFAULT_ROLE_NAMES } from '../mapping/roles.js'
+import { DEFAULT_ROLE_SLUGS } from './roles.js'
 
 /** Laravel-style `{ message, errors: { field: [msg] } }`, read defensively. */
 export function reasons (body: unknown): { message: string | undefined, errors: Array<[string, string]> } {
@@ -55,3 +56,31 @@ export function describeRejection (status: number, body: unknown, sent: EnerfloU
     : `Enerflo rejected the update of user ${id} (HTTP ${status}): ${message ?? 'no reason given'}`
 }
 
+
+const ATTRIBUTED = /survey|appointment|attributed|reassign/i
+
+/**
+ * When Enerflo's refusal is only that roles cannot be removed while surveys or appointments are
+ * attributed to the user: which of the `removed` roles it names (all of them when it names none)
+ * and its words. Undefined when it refused anything else too, so that goes the usual way.
+ */
+export function refusedRemovals (body: unknown, removed: readonly string[], sent: readonly string[] = []): { roles: string[], enerflo: string } | undefined {
+  const { message, errors } = reasons(body)
+  const said = errors.length > 0 ? errors : message !== undefined ? [['', message] as [string, string]] : []
+  if (said.length === 0 || !said.every(([field, m]) => (field === '' || field === 'roles') && ATTRIBUTED.test(m))) return undefined
+  const words = said.map(([, m]) => m)
+  const mentioned = (r: string): boolean => words.some((m) => m.toLowerCase().includes(r.toLowerCase()))
+  const named = removed.filter(mentioned)
+  if (named.length > 0 || removed.length > 0) return { roles: named.length > 0 ? named : [...removed], enerflo: words.join(' ') }
+  // What Enerflo held was not known (a first sync before its user list was read): the roles it
+  // names that the PUT left out are the ones it refused to remove.
+  const guessed = [...new Set([...DEFAULT_ROLE_NAMES, ...Object.values(DEFAULT_ROLE_SLUGS)])].filter((r) => !sent.includes(r) && mentioned(r))
+  return guessed.length > 0 ? { roles: guessed, enerflo: words.join(' ') } : undefined
+}
+
+/** What an operator does about a blocked removal, and when the service tries again by itself. */
+export function blockedRemovalFix (roles: readonly string[], enerfloId: number, userKey: string, retryEvery: string): string {
+  return `reassign the surveys and appointments attributed to Enerflo user ${enerfloId} as ${roles.join(' and ')} to another user in Enerflo ` +
+    '(for example with Enerflo\'s "Update the details of a customer", PUT /api/v3/customers/{id} with the new setter or sales rep); ' +
+    `the service tries the removal again every ${retryEvery}, or at once with \`enerflo-user-sync blocked --retry ${userKey}\` (POST /ops/blocked/retry)`
+}

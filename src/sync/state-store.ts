@@ -22,7 +22,8 @@ export interface UserRecord {
 
 export interface AuditEntry {
   at: string
-  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow' | 'held' | 'discarded'
+  /** blocked: nothing sent; a role removal Enerflo refuses for attributed leads is pending (sync/blocked-removals.ts). */
+  outcome: 'applied' | 'unchanged' | 'unresolved' | 'failed' | 'gone' | 'shadow' | 'held' | 'discarded' | 'blocked'
   eventIds: string[]
   fields?: string[]
   /** Old → new per field. Personal data: the ops route masks it unless asked to reveal. */

@@ -44,9 +44,8 @@ t.test('every operator route needs the ops token; without OPS_TOKEN they are off
 
 t.test('dead letters: list, filter, page, dry run, retry with current state, discard', async (t) => {
   const h = await startHarness(t, { env: { JOB_BACKOFF_MS: '50' } })
-  // Two permanent failures: the setter's role removal is blocked; the rep's email is taken.
-  h.directory.removeFromGroup('00usetter', '00gsetters')
-  h.directory.addToGroup('00usetter', '00greps')
+  // Two permanent failures: both take an email another Enerflo user holds.
+  h.directory.updateProfile('00usetter', { email: 'new@example.com' })
   h.directory.updateProfile('00urep', { email: 'boss@example.com' })
   await send(h, ['00usetter', '00urep'])
   await waitFor('two failures', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 2)
@@ -56,7 +55,7 @@ t.test('dead letters: list, filter, page, dry run, retry with current state, dis
   t.equal(all.statusCode, 200)
   t.equal(all.json().total, 2)
   const setter = all.json().jobs.find((j: { userKey: string }) => j.userKey === 'okta:00usetter')
-  t.match(setter, { source: 'okta', userId: '00usetter', code: 'ENERFLO_REJECTED', reason: /Setter.*reassign/s })
+  t.match(setter, { source: 'okta', userId: '00usetter', code: 'ENERFLO_REJECTED', reason: /already taken/ })
   const taken = all.json().jobs.find((j: { userKey: string }) => j.userKey === 'okta:00urep')?.reason
   t.match(taken, /already taken/)
   t.match(taken, 'b***@example.com', 'the email in the reason is masked')
@@ -81,11 +80,11 @@ t.test('dead letters: list, filter, page, dry run, retry with current state, dis
   t.equal(none.statusCode, 400, 'retry without ids or a filter is refused')
 
   // The admin fixes the cause at the provider; the retry reads the user again.
-  h.directory.addToGroup('00usetter', '00gsetters')
+  h.directory.updateProfile('00usetter', { email: 'setter.new@example.com', lastName: 'Fixed' })
   const retry = await h.app.inject({ method: 'POST', url: '/ops/failed/retry', headers: { ...json, ...h.ops }, payload: { jobIds: [setter.jobId] } })
   t.same(retry.json(), { dryRun: false, matched: 1, jobIds: [setter.jobId] })
   await settled(h)
-  t.same(h.enerflo.user(503)?.roles, ['Sales Rep', 'Setter'], 'the retry applied the current state')
+  t.match(h.enerflo.user(503), { email: 'setter.new@example.com', last_name: 'Fixed' }, 'the retry applied the current state')
   // The retried job has run: the dry run, had it sent anything, would show here too.
   t.same(h.enerflo.requests().slice(putsBefore).map((r) => r.userId), [503], 'the dry run sent nothing; the retry one PUT')
   t.equal(await h.app.syncQueue.getFailedCount(), 1)

@@ -12,8 +12,7 @@ interface Group { reason: string, code: string, title: string, fix: string, comm
 interface Status { reasons: string[], failures: { total: number, groups: Group[] }, retrying: { total: number, jobs: Array<{ userKey: string, who: string | null, attemptsMade: number, attempts: number, nextRunAt: string | null, lastError: string | null }> } }
 
 const people = () => {
-  // The setter moves to Reps: Enerflo will not take Setter away while surveys are attributed.
-  const okta = oktaUsers().map((u) => u.id === '00usetter' ? { ...u, groups: ['00greps', '00gden'] } : u)
+  const okta = oktaUsers()
   okta.push({ id: '00uextra', status: 'ACTIVE', groups: ['00greps', '00gphx'], profile: { login: 'extra@example.com', email: 'extra@example.com', firstName: 'Ex', lastName: 'Tra', enerfloUserId: '505' } })
   const enerflo = [...enerfloUsers(), { id: 505, first_name: 'Old', last_name: 'Tra', email: 'extra@example.com', active: true, roles: ['Sales Rep'], office_ids: [101], surveys: 0, appointments: 0 }]
   return { okta, enerflo }
@@ -40,8 +39,10 @@ t.test('failures by reason, with who, Enerflo\'s words and the fix; retries with
   h.enerflo.inject({ kind: 'status', status: 401, count: 1 })
   await deliver(h, '00urep')
   await waitFor('the API-key failure', async () => await status(h), (s) => group(s, 'enerflo-api-key') !== undefined)
+  // Enerflo refuses the setter's phone (its words, as a tenant gives them).
+  h.enerflo.inject({ kind: 'status', status: 422, count: 1, body: JSON.stringify({ success: false, message: 'The given data was invalid.', errors: { phone: ['The phone must be a valid 10-digit phone number.'] } }) })
   await deliver(h, '00usetter')
-  await waitFor('the role failure', async () => await status(h), (s) => group(s, 'enerflo-role-in-use') !== undefined)
+  await waitFor('the phone failure', async () => await status(h), (s) => group(s, 'enerflo-phone') !== undefined)
   h.enerflo.inject({ kind: 'status', status: 422, count: 1, body: JSON.stringify({ success: false, message: 'The given data was invalid.', errors: { email: ['The email has already been taken.'] } }) })
   await deliver(h, '00uboss')
   await waitFor('the email failure', async () => await status(h), (s) => group(s, 'enerflo-email-taken') !== undefined)
@@ -50,7 +51,7 @@ t.test('failures by reason, with who, Enerflo\'s words and the fix; retries with
   const s = await waitFor('the 503 retry', async () => await status(h), (s) => s.retrying.total === 1)
 
   t.equal(s.failures.total, 3)
-  t.same(s.failures.groups.map((g) => g.reason).sort(), ['enerflo-api-key', 'enerflo-email-taken', 'enerflo-role-in-use'], 'the API key is not hidden behind the role error')
+  t.same(s.failures.groups.map((g) => g.reason).sort(), ['enerflo-api-key', 'enerflo-email-taken', 'enerflo-phone'], 'the API key is not hidden behind the phone error')
   const key = group(s, 'enerflo-api-key') as Group
   t.equal(key.code, 'ENERFLO_REJECTED')
   t.match(key.fix, /fix ENERFLO_API_KEY/)
@@ -58,9 +59,9 @@ t.test('failures by reason, with who, Enerflo\'s words and the fix; retries with
   t.match(key.users[0]?.message, /refused the API key \(HTTP 401\)/)
   t.equal(key.users[0]?.command, `node dist/src/cli.js retry ${key.users[0]?.jobId ?? ''}`, 'the exact command')
   t.equal(key.command, key.users[0]?.command)
-  const role = group(s, 'enerflo-role-in-use') as Group
-  t.match(role.users[0]?.message, /Setter role .* surveys/, 'Enerflo\'s words')
-  t.match(role.fix, /reassign/)
+  const phone = group(s, 'enerflo-phone') as Group
+  t.match(phone.users[0]?.message, /phone must be a valid 10-digit/, 'Enerflo\'s words')
+  t.match(phone.fix, /10-digit North American phone number/)
   const taken = group(s, 'enerflo-email-taken') as Group
   t.match(taken.users[0]?.message, /b\*\*\*@example\.com/, 'the email in the reason is masked')
   t.notMatch(JSON.stringify(s), /boss@example\.com|rep@example\.com|setter@example\.com/, 'no raw email anywhere in /status')
@@ -85,6 +86,6 @@ t.test('failures by reason, with who, Enerflo\'s words and the fix; retries with
   const discard = await h.app.inject({ method: 'POST', url: '/ops/failed/discard', headers: h.ops, payload: { jobIds: [taken.users[0]?.jobId] } })
   t.equal(discard.json().matched, 1)
   const after = await status(h)
-  t.same(after.failures.groups.map((g) => g.reason), ['enerflo-role-in-use'])
+  t.same(after.failures.groups.map((g) => g.reason), ['enerflo-phone'])
   t.equal(after.failures.total, 1)
 })

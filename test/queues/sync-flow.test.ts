@@ -117,14 +117,14 @@ t.test('5xx is retried with backoff until it succeeds', async (t) => {
 
 t.test('a permanent 4xx fails at once with a reason an operator can act on', async (t) => {
   const h = await startHarness(t, { env: { JOB_BACKOFF_MS: '50' } })
-  // Setter 503 has attributed surveys: removing the role must fail, and say why.
-  h.directory.removeFromGroup('00usetter', '00gsetters')
-  h.directory.addToGroup('00usetter', '00greps')
-  await send(h, [{ type: 'group.user_membership.remove', userId: '00usetter', extraTargets: true }])
+  // The setter takes an email another Enerflo user (504) holds: Enerflo refuses, and says why.
+  // (A role removal Enerflo refuses for attributed leads does not fail: test/queues/blocked-removals.test.ts.)
+  h.directory.updateProfile('00usetter', { email: 'new@example.com' })
+  await send(h, [{ type: 'user.account.update_profile', userId: '00usetter' }])
   await waitFor('the job to fail', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 1)
   t.equal(puts(h, 503).length, 1, 'not retried')
   const [failed] = await h.app.syncQueue.getFailed()
-  t.match(failed?.failedReason, /ENERFLO_REJECTED.*Setter.*(surveys|appointments)/s)
+  t.match(failed?.failedReason, /ENERFLO_REJECTED.*already taken/s)
   const res = await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })
   t.equal(res.json().status, 'degraded')
   t.match(res.json().enerflo.lastFailure, { userKey: 'okta:00usetter', code: 'ENERFLO_REJECTED' })

@@ -1,0 +1,89 @@
+/**
+ * The write of one plan: the shared budget, PUT /api/v3/users, and what each answer means
+ * (DESIGN.md §4). A 429 pauses every worker; no answer leaves the fields in doubt and waits past
+ * the client timeout before a retry; a refusal that is only a role removal blocked by attributed
+ * leads (queues/sync-blocked.ts) is recorded and the rest of the plan is sent without it.
+ */
+import { AmbiguousWriteError, UpstreamError } from '../src/errors.js'
+import { applyDiff } from '../src/mapping/diff.js'
+import type { UserPlan } from '../src/sync/plan.js'
+import { afterRefusal, type BlockedPlan } from './sync-blocked.js'
+import type { SyncDeps, SyncOutcome } from './sync-processor.js'
+
+export interface SendContext {
+  key: string
+  eventIds: string[]
+  /** Attempts made before this one (BullMQ's attemptsMade). */
+  attemptsMade: number
+  pauseQueue: (ms: number) => Promise<never>
+  /** Fails the job: for good when `final` (with the reason recorded), else for a retry. */
+  fail: (err: unknown, final: boolean) => Promise<never>
+  lastAttempt: boolean
+}
+
+const isTransient = (err: unknown): boolean => err instanceof UpstreamError ? err.transient : true
+
+/** How often a blocked removal is retried, in words for the fix. */
+export function every (ms: number): string {
+  if (ms % 3_600_000 === 0) return ms === 3_600_000 ? 'hour' : `${ms / 3_600_000} hours`
+  if (ms % 60_000 === 0) return ms === 60_000 ? 'minute' : `${ms / 60_000} minutes`
+  return `${ms / 1000} s`
+}
+
+export async function sendPlan (deps: SyncDeps, plan: BlockedPlan, ctx: SendContext, again = false): Promise<{ outcome: SyncOutcome, fields?: string[] }> {
+  const { store, budget, logger } = deps
+  const { key, eventIds } = ctx
+  const { body, changes, baseline, notes } = plan
+  if (body === undefined) {
+    const outcome = plan.blocked !== undefined ? 'blocked' : 'unchanged'
+    await store.recordOutcome(key, { at: new Date().toISOString(), outcome, eventIds, notes })
+    return { outcome }
+  }
+  const fields = Object.keys(changes)
+  // Terminations first: a deactivation may take the budget's kept slots (src/sync/budget.ts).
+  const wait = await budget.acquire(body.active === false ? 'deactivation' : 'other')
+  if (wait > 0) return await ctx.pauseQueue(wait)
+
+  const { id: _id, ...sent } = body
+  // Until a 2xx says otherwise, what this PUT carries may or may not be in Enerflo.
+  await store.markInDoubt(key, { ...plan.inDoubt, ...sent })
+  let res
+  try {
+    res = await deps.enerflo.updateUser(body)
+    deps.onEnerfloCall?.(res.status)
+  } catch (err) {
+    deps.onEnerfloCall?.(err instanceof UpstreamError ? err.status : 0)
+    if (err instanceof UpstreamError && err.code === 'ENERFLO_RATE_LIMITED') {
+      const ms = err.retryAfterMs ?? deps.windowMs
+      logger.warn({ userKey: key, retryAfterMs: ms }, 'Enerflo answered 429: pausing every worker')
+      await budget.pause(ms, 'enerflo-429')
+      return await ctx.pauseQueue(ms)
+    }
+    const rest = again || deps.blocked === undefined ? undefined : await afterRefusal(deps.blocked, key, plan as UserPlan, err, every(deps.blocked.retryMs))
+    if (rest !== undefined) {
+      // Enerflo answered: nothing of this PUT is in doubt; what is left goes now, once.
+      await store.markInDoubt(key, plan.inDoubt ?? {})
+      logger.info({ userKey: key, roles: rest.blocked }, 'role removal blocked by attributed leads: the other changes are sent without it')
+      deps.onBlocked?.()
+      return await sendPlan(deps, rest, ctx, true)
+    }
+    // No answer: Enerflo may still be working on this PUT. A retry sent now could land before
+    // it and be overwritten by it; waiting past the client timeout lets it land first.
+    const failure = err instanceof UpstreamError && err.status === 0 ? new AmbiguousWriteError(err, 2 * deps.enerfloTimeoutMs) : err
+    return await ctx.fail(failure, ctx.lastAttempt || !isTransient(failure))
+  }
+  // Enerflo says when its window resets only now and then; when it does, and nothing is left,
+  // everyone waits for that. Without a reset time our own budget log already knows when the
+  // next slot frees, and pausing for a whole window would waste the rest of this one.
+  if (res.rateLimitRemaining === 0 && res.rateLimitResetMs !== undefined) {
+    await budget.pause(res.rateLimitResetMs, 'enerflo-remaining-0')
+  }
+  await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
+    at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: ctx.attemptsMade + 1
+  })
+  await deps.directory?.patch(plan.enerfloId, sent)
+  // A removal that went through is no longer pending.
+  if (plan.blocked === undefined && deps.blocked !== undefined && Array.isArray(sent.roles)) await deps.blocked.clearIfGone(key, sent.roles)
+  logger.info({ userKey: key, fields }, 'user applied to Enerflo')
+  return { outcome: 'applied', fields }
+}
