@@ -109,7 +109,9 @@ export interface OktaLimiter {
 }
 
 export function createOktaLimiter (redis: Redis, opts: { prefix: string, fraction: number }): OktaLimiter {
-  const keys = (family: OktaFamily): [string, string] => [`${opts.prefix}:okta-limit:${family}`, `${opts.prefix}:okta-limit:${family}:inflight`]
+  // One script touches both keys: the braces keep them in one Redis Cluster slot (a prefix with
+  // its own {hash tag} wins, and keeps them together just the same).
+  const keys = (family: OktaFamily): [string, string] => [`${opts.prefix}:okta-limit:{${family}}`, `${opts.prefix}:okta-limit:{${family}}:inflight`]
   return {
     async take (family) {
       const [wait, ticket] = await redis.eval(TAKE, 2, ...keys(family), opts.fraction, DEFAULT_OKTA_LIMIT, STALE_MS, POLL_MS) as [number, number]
