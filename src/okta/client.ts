@@ -3,7 +3,9 @@
  * (list.ts). The worker asks Okta instead of
  * trusting event payloads, so what is applied is always the current state. The exchange itself is
  * the shared core (src/http); this file is Okta's protocol: paths, the SSWS header, Link paging,
- * Okta's error bodies and which answers are worth retrying. No retries here: BullMQ owns them.
+ * Okta's error bodies and which answers are worth retrying. Every call waits for the shared Okta
+ * limiter (limiter.ts) and tells it what Okta answered. No retries here, BullMQ owns them, except
+ * where a pass asks for it (`throttleWaits`): a 429 is then waited out in place.
  */
 import type { Dispatcher } from 'undici'
 import { UpstreamError } from '../errors.js'
