@@ -44,5 +44,6 @@ export async function createInEnerflo (deps: SyncDeps, key: string, plan: Create
   const applied = { ...sent, active: true, roles: [...roles].sort(), ...(office !== undefined && { office_ids: [office] }) }
   await store.recordApplied(key, applied, { at, outcome: 'applied', eventIds, fields: Object.keys(body), notes: [...plan.notes, `created in Enerflo as user ${id} and linked`] })
   deps.logger.info({ userKey: key, enerfloUserId: id }, 'user created in Enerflo')
+  await deps.managers?.arrived(email)
   return { outcome: 'applied', fields: Object.keys(body) }
 }

@@ -18,6 +18,7 @@ import { createInEnerflo } from './sync-create.js'
 import { sendPlan } from './sync-send.js'
 import { shapeForBlocked } from './sync-blocked.js'
 import type { BlockedRemovals } from '../src/sync/blocked-removals.js'
+import { shapeForManager, type ManagerWaits } from './sync-manager.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { Brake } from '../src/sync/brake.js'
 import type { CredentialGate } from '../src/sync/credential-verdicts.js'
@@ -64,6 +65,8 @@ export interface SyncDeps {
   blocked?: BlockedRemovals
   /** Told of each such refusal, for metrics. */
   onBlocked?: () => void
+  /** Managers Enerflo does not know yet (src/sync/pending-managers.ts). */
+  managers?: ManagerWaits
 }
 
 export type SyncOutcome = AuditEntry['outcome']
@@ -150,6 +153,7 @@ export function createSyncProcessor (deps: SyncDeps) {
         await store.recordOutcome(key, { at, outcome: 'unresolved', eventIds, notes: [...notes, reason] })
         return { outcome: 'unresolved' }
       }
+      await deps.managers?.arrived(plan.baseline?.email ?? plan.body?.email)
     }
     // A removal Enerflo refused for attributed leads, not due again yet, is left out first, so
     // the brake never counts it and the rest is sent (queues/sync-blocked.ts).
@@ -159,9 +163,15 @@ export function createSyncProcessor (deps: SyncDeps) {
       blocked = shaped.blocked
       plan = shaped
     }
+    let managerPending: boolean | undefined
+    if (deps.managers !== undefined) {
+      const shaped = await shapeForManager(deps.managers.store, key, plan)
+      managerPending = shaped.managerPending
+      plan = shaped
+    }
     if (deps.brake !== undefined) plan = await deps.brake.apply(key, plan, job.data.run)
     if (plan.kind === 'unchanged' || plan.body === undefined) {
-      const outcome = 'held' in plan ? 'held' : blocked !== undefined ? 'blocked' : 'unchanged'
+      const outcome = 'held' in plan ? 'held' : blocked !== undefined || managerPending === true ? 'blocked' : 'unchanged'
       await store.recordOutcome(key, { at, outcome, eventIds, notes: plan.notes })
       return { outcome }
     }
@@ -173,7 +183,7 @@ export function createSyncProcessor (deps: SyncDeps) {
       await store.recordOutcome(key, { at, outcome: 'shadow', eventIds, notes: plan.notes, fields, changes, wouldSend: body })
       return { outcome: 'shadow', fields }
     }
-    return await sendPlan(deps, { ...plan, ...(blocked !== undefined && { blocked }) }, {
+    return await sendPlan(deps, { ...plan, ...(blocked !== undefined && { blocked }), ...(managerPending === true && { managerPending }) }, {
       key, eventIds, attemptsMade: job.attemptsMade, lastAttempt, pauseQueue, fail: async (err, final) => await fail(job, key, err, final)
     })
   }

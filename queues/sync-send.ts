@@ -8,6 +8,7 @@ import { AmbiguousWriteError, UpstreamError } from '../src/errors.js'
 import { applyDiff } from '../src/mapping/diff.js'
 import type { UserPlan } from '../src/sync/plan.js'
 import { afterRefusal, type BlockedPlan } from './sync-blocked.js'
+import { afterManagerRefusal } from './sync-manager.js'
 import type { SyncDeps, SyncOutcome } from './sync-processor.js'
 
 export interface SendContext {
@@ -30,12 +31,15 @@ export function every (ms: number): string {
   return `${ms / 1000} s`
 }
 
-export async function sendPlan (deps: SyncDeps, plan: BlockedPlan, ctx: SendContext, again = false): Promise<{ outcome: SyncOutcome, fields?: string[] }> {
+export type SendablePlan = BlockedPlan & { managerPending?: boolean }
+
+/** `fallbacks`: writes already sent again without a refused part (at most one per kind). */
+export async function sendPlan (deps: SyncDeps, plan: SendablePlan, ctx: SendContext, fallbacks = 0): Promise<{ outcome: SyncOutcome, fields?: string[] }> {
   const { store, budget, logger } = deps
   const { key, eventIds } = ctx
   const { body, changes, baseline, notes } = plan
   if (body === undefined) {
-    const outcome = plan.blocked !== undefined ? 'blocked' : 'unchanged'
+    const outcome = plan.blocked !== undefined || plan.managerPending === true ? 'blocked' : 'unchanged'
     await store.recordOutcome(key, { at: new Date().toISOString(), outcome, eventIds, notes })
     return { outcome }
   }
@@ -59,13 +63,17 @@ export async function sendPlan (deps: SyncDeps, plan: BlockedPlan, ctx: SendCont
       await budget.pause(ms, 'enerflo-429')
       return await ctx.pauseQueue(ms)
     }
-    const rest = again || deps.blocked === undefined ? undefined : await afterRefusal(deps.blocked, key, plan as UserPlan, err, every(deps.blocked.retryMs))
+    const roles = fallbacks >= 2 || deps.blocked === undefined ? undefined : await afterRefusal(deps.blocked, key, plan as UserPlan, err, every(deps.blocked.retryMs))
+    const manager = roles !== undefined || fallbacks >= 2 || deps.managers === undefined ? undefined : await afterManagerRefusal(deps.managers.store, key, plan as UserPlan, err)
+    const rest = roles ?? manager
     if (rest !== undefined) {
-      // Enerflo answered: nothing of this PUT is in doubt; what is left goes now, once.
+      // Enerflo answered: nothing of this PUT is in doubt; what is left goes now.
       await store.markInDoubt(key, plan.inDoubt ?? {})
-      logger.info({ userKey: key, roles: rest.blocked }, 'role removal blocked by attributed leads: the other changes are sent without it')
-      deps.onBlocked?.()
-      return await sendPlan(deps, rest, ctx, true)
+      if (roles !== undefined) {
+        logger.info({ userKey: key, roles: roles.blocked }, 'role removal blocked by attributed leads: the other changes are sent without it')
+        deps.onBlocked?.()
+      } else logger.info({ userKey: key }, 'manager not in Enerflo yet: the other changes are sent without manager_email, which waits for the manager')
+      return await sendPlan(deps, { ...rest, ...(plan.blocked !== undefined && { blocked: plan.blocked }), ...(plan.managerPending === true && { managerPending: true }) }, ctx, fallbacks + 1)
     }
     // No answer: Enerflo may still be working on this PUT. A retry sent now could land before
     // it and be overwritten by it; waiting past the client timeout lets it land first.
@@ -82,8 +90,11 @@ export async function sendPlan (deps: SyncDeps, plan: BlockedPlan, ctx: SendCont
     at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: ctx.attemptsMade + 1
   })
   await deps.directory?.patch(plan.enerfloId, sent)
-  // A removal that went through is no longer pending.
+  // A removal that went through is no longer pending; nor is a manager Enerflo took.
   if (plan.blocked === undefined && deps.blocked !== undefined && Array.isArray(sent.roles)) await deps.blocked.clearIfGone(key, sent.roles)
+  if (sent.manager_email !== undefined) await deps.managers?.store.clear(key)
+  // This user exists in Enerflo with this email: whoever waits for it as a manager can have it now.
+  await deps.managers?.arrived(sent.email ?? baseline?.email)
   logger.info({ userKey: key, fields }, 'user applied to Enerflo')
   return { outcome: 'applied', fields }
 }

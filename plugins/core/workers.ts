@@ -45,6 +45,7 @@ export default fp(async (app) => {
       brake: createBrake(app.redis, config.QUEUE_PREFIX, { windowMs: config.BRAKE_WINDOW_MS, maxPercent: config.BRAKE_MAX_PERCENT, minUsers: config.BRAKE_MIN_USERS }),
       credentials: createCredentialVerdicts(app.redis, config.QUEUE_PREFIX),
       blocked: app.blockedRemovals,
+      managers: app.pendingManagers,
       onBlocked: () => { app.metrics.blockedRemovals.inc() },
       onEnerfloCall: (status) => {
         app.metrics.enerfloCalls.inc({ status: String(status) })
