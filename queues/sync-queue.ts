@@ -35,10 +35,11 @@ export interface SyncJobSettings {
 /**
  * Each add names its own job id, so an add whose answer carries another id was deduplicated into
  * a job already there, and only that add needs a read to see the waiting job's lane: a fresh add
- * (nearly every webhook) costs one round trip, not two. Unique per process by the counter and
- * across processes by a random tag; never an integer and never a ':' (BullMQ refuses both).
+ * (nearly every webhook) costs one round trip, not two. Unique per process by the time and the
+ * counter, across processes by a random tag; never an integer and never a ':' (BullMQ refuses
+ * both); short enough to type in `retry <id>` (about 20 characters).
  */
-const PROCESS_TAG = randomBytes(8).toString('hex')
+const PROCESS_TAG = randomBytes(4).toString('hex')
 let jobSeq = 0
 export function freshJobId (): string {
   jobSeq = (jobSeq + 1) % Number.MAX_SAFE_INTEGER

@@ -236,7 +236,7 @@ t.test('the page with Okta alone, Entra alone and both', { skip: noBrowser }, as
     t.match(await until(page, 'failure.enerflo-api-key', (v) => v.length > 0), /^Enerflo refused the API key — 1 user$/)
     const fix = await value(page, 'failure.enerflo-api-key.fix')
     t.match(fix, /fix ENERFLO_API_KEY/)
-    t.match(fix, /node dist\/src\/cli\.js retry \d+/, 'the exact command')
+    t.match(fix, /node dist\/src\/cli\.js retry [0-9a-z]+-[0-9a-f]{8}-[0-9a-z]+$/, 'the exact command')
     t.match(await value(page, 'failure.enerflo-api-key.user'), /^Rey Pep okta:00urep · (just now|.* ago) · Enerflo refused the API key \(HTTP 401\)/, 'who, when, Enerflo\'s words')
     t.match(await value(page, 'retrying.job'), /^Bo Ss okta:00uboss · attempt 2 of \d+ · next try (in \d+ (s|min)|just now) · .*last error: Enerflo failed on its side \(HTTP 503\)/)
     t.notOk(await page.locator('#sync-mode').isVisible(), 'live mode: no shadow badge')
