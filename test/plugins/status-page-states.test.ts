@@ -142,7 +142,8 @@ t.test('the status page, state by state', { skip: noBrowser }, async (t) => {
     await page.locator('[data-k="holds.open"]').waitFor()
     t.equal(await text(page, '[data-k="holds.open"]'), 'Hold 1 — 1 user waiting for a person')
     t.match(await text(page, '[data-k="holds.reason"]'), /^1 destructive changes within 3600000 ms: more than 0% of \d+ linked users/)
-    t.match(await text(page, '[data-k="holds.since"]'), /^since just now · .* UTC$/)
+    // Under load the page may draw a second or more after the hold began.
+    t.match(await text(page, '[data-k="holds.since"]'), /^since (just now|\d+ s ago) · .* UTC$/)
     t.match(await text(page, '[data-k="holds.hint"]'), /enerflo-user-sync holds release 1; discard applies none of them enerflo-user-sync holds discard 1\./)
     t.equal(await text(page, '#badge'), 'degraded')
     t.match(await page.locator('#reasons').textContent(), /the brake holds the destructive changes of 1 user\(s\) \(hold 1/)
