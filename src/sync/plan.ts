@@ -10,6 +10,7 @@ import type { ProviderSource } from './provider.js'
 import type { StateStore } from './state-store.js'
 import { resolveUser, type ResolveOptions } from './resolve.js'
 import { baselineOf, rolesToSend, type RoleRules } from './baseline.js'
+import { clearedNotes } from './cleared.js'
 
 export type FieldChanges = Record<string, { from: unknown, to: unknown }>
 
@@ -83,6 +84,8 @@ export async function planSync (ctx: PlanContext, key: string, userId: string): 
   const relinked = found.linkTo !== undefined && found.linkTo !== record.enerfloId
   const baseline = baselineOf(relinked ? undefined : record.applied, record.inDoubt, held)
   const desired = { ...result.desired }
+  // A value the provider no longer has is not sent: Enerflo keeps its own, and the audit says so.
+  if (!gone && !relinked) notes.push(...clearedNotes(record.applied, desired))
   if (ctx.roles !== undefined && desired.roles !== undefined) desired.roles = rolesToSend(desired.roles, held?.roles ?? baseline?.roles, ctx.roles)
   const diff = diffFields(desired, baseline)
   const changes: FieldChanges = {}
