@@ -7,9 +7,10 @@
  * Enerflo by hand.
  *
  * Keys: `<prefix>:manager:pending` (hash, user key → JSON), `<prefix>:manager:due` (sorted set by
- * next retry) and `<prefix>:manager:waiting:<email>` (set of user keys). The email is the lookup
- * itself; it is never logged and /status shows only counts.
+ * next retry) and `<prefix>:manager:waiting:<sha256 of the email>` (set of user keys), so no key
+ * name carries an address; the email is never logged and /status shows only counts.
  */
+import { createHash } from 'node:crypto'
 import type { Redis } from 'ioredis'
 
 export interface PendingManager {
@@ -40,7 +41,7 @@ const norm = (email: string): string => email.trim().toLowerCase()
 export function createPendingManagers (redis: Redis, prefix: string, retryMs: number): PendingManagers {
   const hash = `${prefix}:manager:pending`
   const due = `${prefix}:manager:due`
-  const waiting = (email: string): string => `${prefix}:manager:waiting:${norm(email)}`
+  const waiting = (email: string): string => `${prefix}:manager:waiting:${createHash('sha256').update(norm(email)).digest('hex').slice(0, 32)}`
   const parse = (raw: string | null | undefined): PendingManager | undefined => raw == null ? undefined : JSON.parse(raw) as PendingManager
 
   const markDue = async (keys: string[]): Promise<void> => {
