@@ -6,9 +6,10 @@
  * is the provider saying the user is gone (the plan touches only a user it has seen and linked);
  * `changed` means out of the app's scope, which says nothing about the person: reported, never
  * deactivated. The delta also selects `manager`: a row whose manager changed carries
- * `manager@delta` with the manager's id (or that id marked `@removed`), and the manager's address
- * is read once per manager per pass, so a manager-only change is found without a read per user. A
- * row without it leaves the manager out of the comparison (unchanged, or not known to this pass).
+ * `manager@delta` with the manager's id (or that id marked `@removed`), so a manager-only change is
+ * found without a read per user. A row without it leaves the manager out of the comparison
+ * (unchanged, or not known to this pass). The manager's address comes from its own row when the pass lists it (a full pass lists every
+ * manager), else from one read per manager per pass.
  */
 import { isObject } from '../http/body.js'
 import { isUserId } from '../sync/user-id.js'
@@ -52,18 +53,26 @@ export async function runGraphPass (deps: GraphPassDeps, run: Run): Promise<void
   const groups = await mappedGroups(deps)
   const select = graphSelect(deps.mapping)
 
-  // Manager id → its address fields, read once per pass (many reports share one manager).
-  const managers = new Map<string, Promise<GraphManagerData | null>>()
-  const managerOf = async (row: Record<string, unknown>): Promise<GraphManagerData | null> => {
+  // A manager is a user of the same tenant, so a full pass lists it too: its address is taken from
+  // its own row. A report whose manager has not been listed (yet) waits for the end of the round,
+  // and a manager never listed (an incremental pass lists few) is read once per pass.
+  const listed = new Map<string, GraphManagerData>()
+  const waiting = new Map<string, { user: GraphUserData | null, managerId: string }>()
+  const reads = new Map<string, Promise<GraphManagerData | null>>()
+  const text = (v: unknown): string | null => typeof v === 'string' ? v : null
+  const managerIdOf = (row: Record<string, unknown>): string | undefined => {
     const entries = row['manager@delta']
-    if (!Array.isArray(entries)) return null
+    if (!Array.isArray(entries)) return undefined
     const current = entries.filter((m): m is Record<string, unknown> => isObject(m) && !('@removed' in m) && isUserId(m['id'])).at(-1)
-    if (current === undefined) return null
-    const id = current['id'] as string
-    let read = managers.get(id)
+    return current?.['id'] as string | undefined
+  }
+  const managerById = async (id: string): Promise<GraphManagerData | null> => {
+    const known = listed.get(id)
+    if (known !== undefined) return known
+    let read = reads.get(id)
     if (read === undefined) {
-      read = deps.graph.getUser(id, MANAGER_SELECT) as Promise<GraphManagerData | null>
-      managers.set(id, read)
+      read = deps.graph.getUser(id, MANAGER_SELECT).then((u) => u === null ? null : { mail: text(u['mail']), userPrincipalName: text(u['userPrincipalName']) })
+      reads.set(id, read)
     }
     return await read
   }
@@ -80,7 +89,7 @@ export async function runGraphPass (deps: GraphPassDeps, run: Run): Promise<void
     }
     const id = row['id']
     // Graph repeats entities within and across pages: the first line stands, the job reads afresh.
-    if (sink.has('graph', id)) return
+    if (sink.has('graph', id) || waiting.has(id)) return
     const removed = row['@removed']
     if (isObject(removed)) {
       if (removed['reason'] === 'deleted') return await consider(null, id)
@@ -89,7 +98,12 @@ export async function runGraphPass (deps: GraphPassDeps, run: Run): Promise<void
     }
     // A delta row may carry only what changed: read the whole user rather than map a part of it.
     const whole = select.every((p) => p in row) ? row as GraphUserData : await deps.graph.getUser(id, select)
-    await consider(whole, id, await managerOf(row))
+    if (whole !== null) listed.set(id, { mail: text(whole['mail']), userPrincipalName: text(whole['userPrincipalName']) })
+    const managerId = managerIdOf(row)
+    if (managerId === undefined) return await consider(whole, id)
+    const known = listed.get(managerId)
+    if (known !== undefined) return await consider(whole, id, known)
+    waiting.set(id, { user: whole, managerId })
   }
   const onPage = async (rows: unknown[]): Promise<void> => { for (const row of rows) await onRow(row) }
 
@@ -102,6 +116,7 @@ export async function runGraphPass (deps: GraphPassDeps, run: Run): Promise<void
     round = await deps.graph.delta.users(undefined, deltaSelect, onPage)
   }
   if ('expired' in round) throw new Error(round.expired)
+  for (const [id, w] of waiting) await consider(w.user, id, await managerById(w.managerId))
   if (mark !== undefined) {
     for (const id of membershipChanges(before, groups)) {
       if (!sink.has('graph', id) && isUserId(id)) await consider(await deps.graph.getUser(id, select), id)
