@@ -12,6 +12,7 @@ import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { createHolds } from '../../src/sync/holds.js'
 import { createBlockedRemovals } from '../../src/sync/blocked-removals.js'
+import { createPendingManagers } from '../../src/sync/pending-managers.js'
 import { matchesAnySecret } from '../../src/secret.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -55,12 +56,13 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   const registry = new Registry()
   new Gauge({ name: 'enerflo_sync_redis_up', help: '1 when Redis answered PING at this scrape, 0 when not (the Redis-derived gauges are then absent)', registers: [registry] }).set(up ? 1 : 0)
   if (!up) return registry
-  const [counts, budget, unresolved, holds, blocked] = await Promise.all([
+  const [counts, budget, unresolved, holds, blocked, managers] = await Promise.all([
     app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed').catch(() => undefined),
     app.budget.state().catch(() => undefined),
     app.store.unresolved(1).catch(() => undefined),
     createHolds(app.redis, app.config.QUEUE_PREFIX).summary().catch(() => undefined),
-    createBlockedRemovals(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined)
+    createBlockedRemovals(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined),
+    createPendingManagers(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined)
   ])
   if (counts !== undefined) {
     const g = new Gauge({ name: 'enerflo_sync_queue_jobs', help: 'Sync jobs per state', labelNames: ['state'], registers: [registry] })
@@ -70,6 +72,7 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   if (unresolved !== undefined) new Gauge({ name: 'enerflo_sync_unresolved_users', help: 'Users parked without an Enerflo id', registers: [registry] }).set(unresolved.count)
   if (holds !== undefined) new Gauge({ name: 'enerflo_sync_holds_waiting', help: 'Users whose destructive changes the brake holds until an operator releases or discards the hold', registers: [registry] }).set(holds.waiting)
   if (blocked !== undefined) new Gauge({ name: 'enerflo_sync_blocked_role_removals', help: 'Users with a role removal Enerflo refuses while leads are attributed to them (pending, retried every BLOCKED_RETRY_MS)', registers: [registry] }).set(blocked)
+  if (managers !== undefined) new Gauge({ name: 'enerflo_sync_pending_managers', help: 'Users whose manager_email waits for the manager to be an Enerflo user (everything else was sent)', registers: [registry] }).set(managers)
   return registry
 }
 

@@ -43,6 +43,7 @@ t.test('everything else is sent; manager_email waits and goes the moment the man
   t.match(h.enerflo.user(502), { phone: '6025550142', manager_email: 'boss@example.com' })
   t.equal(await h.app.syncQueue.getFailedCount(), 0, 'nothing dead-lettered')
   t.equal(await h.app.pendingManagers.store.count(), 1, 'the manager is pending')
+  t.match((await h.app.inject({ method: 'GET', url: '/metrics' })).body, /^enerflo_sync_pending_managers 1$/m, 'and counted in metrics')
   t.match((await h.app.store.auditTrail('okta:00urep'))[0]?.notes?.join('\n'), /manager_email: left out until the manager is an Enerflo user/)
 
   h.directory.updateProfile('00urep', { firstName: 'Reynold' })
@@ -57,6 +58,7 @@ t.test('everything else is sent; manager_email waits and goes the moment the man
   t.equal(h.enerflo.creates().filter((c) => c.status < 300).length, 1, 'the manager was created in Enerflo')
   t.same(puts(h, 502).slice(before).map((r) => [r.status, r.body]), [[200, { id: 502, manager_email: 'newboss@example.com' }]], 'then the rep got the manager, with no change of the rep\'s own')
   t.equal(await h.app.pendingManagers.store.count(), 0, 'nothing pending')
+  t.match((await h.app.inject({ method: 'GET', url: '/metrics' })).body, /^enerflo_sync_pending_managers 0$/m)
 })
 
 t.test('a pending manager the provider no longer names is forgotten', async (t) => {
