@@ -7,7 +7,9 @@ import { $, clear, el, idSpan, when } from './format.js'
 
 const CLI = 'enerflo-user-sync'
 
-export const renderBlocked = (b) => {
+export const renderBlocked = (s) => {
+  // Redis down: the section is listed as unknown, never drawn as "none".
+  const b = ((s.unknown && s.unknown.sections) || []).includes('blockedRemovals') ? null : s.blockedRemovals
   const node = $('blocked')
   clear(node)
   const card = $('blocked-card')

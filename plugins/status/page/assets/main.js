@@ -27,7 +27,7 @@ const render = (s) => {
   renderHeader(s)
   renderService(s)
   renderHolds(s.holds)
-  renderBlocked(s.blockedRemovals)
+  renderBlocked(s)
   renderFailures(s.failures)
   renderRetrying(s.retrying)
   renderQueue(s)
