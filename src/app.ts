@@ -78,7 +78,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(securityHeaders)
   await app.register(authFailures)
   await app.register(docs, { version: VERSION, oktaHeader: config.OKTA_WEBHOOK_HEADER })
-  await app.register(redis, { url: config.REDIS_URL })
+  await app.register(redis, { topology: config.redis })
   await app.register(syncServices, { config, mapping: opts.mapping })
   await app.register(blockedRemovals)
   await app.register(providers)

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { SyncError } from './errors.js'
 import { GRAPH_INTEGER_NAMES, GRAPH_SECRET_NAMES, GraphEnvProperties, readGraphConfig, type GraphConfig } from './graph/env.js'
+import { REDIS_TOPOLOGY_INTEGER_NAMES, RedisTopologyEnvProperties, readRedisTopology, type RedisTopology } from './redis-topology.js'
 
 const Str = Type.String({ minLength: 1 })
 const Opt = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Optional(s)
@@ -16,6 +17,7 @@ export const EnvSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   REDIS_URL: Type.String({ pattern: '^rediss?://', default: 'redis://127.0.0.1:6379' }),
   QUEUE_PREFIX: Type.String({ minLength: 1, pattern: '^[^:\\s]+$', default: 'enerflo-sync' }),
+  ...RedisTopologyEnvProperties,
   SERVICE_ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], { default: 'all' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   ENERFLO_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://enerflo.io' }),
@@ -67,10 +69,12 @@ export interface Config extends Env {
   oktaWebhookSecrets: string[]
   /** Microsoft Graph (Entra ID), when its variables are set. */
   graph: GraphConfig | undefined
+  /** One Redis, a Redis Cluster or Sentinel (src/redis-topology.ts). */
+  redis: RedisTopology
 }
 
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', 'BLOCKED_RETRY_MS', ...GRAPH_INTEGER_NAMES]
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', 'BLOCKED_RETRY_MS', ...GRAPH_INTEGER_NAMES, ...REDIS_TOPOLOGY_INTEGER_NAMES]
 
 const NUMBER_NAMES = ['OKTA_RATE_LIMIT_FRACTION']
 
@@ -116,6 +120,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   }
   const { graph, problems: graphProblems } = readGraphConfig(env2)
   problems.push(...graphProblems)
+  const { topology, problems: redisProblems } = readRedisTopology(env2)
+  problems.push(...redisProblems)
   const graphWanted = GRAPH_SECRET_NAMES.some((n) => (env2 as Record<string, unknown>)[n] !== undefined) || (env2 as Record<string, unknown>)['GRAPH_TENANT_ID'] !== undefined || (env2 as Record<string, unknown>)['GRAPH_CLIENT_ID'] !== undefined
   const sandbox = env2.ENERFLO_API_KEY === undefined && !oktaWanted && !graphWanted
   // An invalid SERVICE_ROLE is already reported above; saying it again here would list it twice.
@@ -130,5 +136,5 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     throw new SyncError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }
   const secrets = [env2.OKTA_WEBHOOK_SECRET, env2.OKTA_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => s !== undefined)
-  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets, graph }
+  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets, graph, redis: topology }
 }

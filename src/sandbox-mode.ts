@@ -12,7 +12,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
+import { connectRedis, scanKeys } from './redis-connect.js'
+import type { RedisTopology } from './redis-topology.js'
 import { redisAddress } from './redis-address.js'
 import type { Config } from './config.js'
 import { createEnerfloSandbox, loadSandboxSeed } from './simulators/enerflo/sandbox.js'
@@ -34,18 +35,14 @@ export const sandboxPrefix = (prefix: string): string => `${prefix}-sandbox`
 const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
 
 /** Deletes every key of the sandbox namespace; the number deleted, or undefined if Redis is unreachable. */
-export async function clearSandboxNamespace (redisUrl: string, prefix: string): Promise<number | undefined> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null })
+export async function clearSandboxNamespace (topology: RedisTopology, prefix: string): Promise<number | undefined> {
+  const redis = connectRedis(topology, 'once')
   redis.on('error', () => { /* reported by the caller as "not cleared" */ })
   try {
     await redis.connect()
     let cleared = 0
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${globEscape(prefix)}:*`, 'COUNT', 1000)
-      cursor = next
-      if (keys.length > 0) cleared += await redis.unlink(...keys)
-    } while (cursor !== '0')
+    // On a cluster the namespace's keys share the prefix's {hash-tag}, so each batch is one slot.
+    await scanKeys(redis, `${globEscape(prefix)}:*`, async (keys) => { cleared += await redis.unlink(...keys) })
     return cleared
   } catch {
     return undefined
@@ -59,7 +56,7 @@ const secret = (): string => randomBytes(24).toString('hex')
 
 export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   const prefix = sandboxPrefix(config.QUEUE_PREFIX)
-  const cleared = await clearSandboxNamespace(config.REDIS_URL, prefix)
+  const cleared = await clearSandboxNamespace(config.redis, prefix)
   const seedDir = config.SANDBOX_SEED_DIR
   const enerfloSeed = await loadSandboxSeed(join(seedDir, 'enerflo-users.json'))
   const directorySeed = await loadDirectorySeed(join(seedDir, 'okta-directory.json'))

@@ -37,8 +37,8 @@ export default fp(async (app) => {
   }
   const log = app.log.child({ component: 'graph-subscription' })
   const prefix = app.config.QUEUE_PREFIX
-  const connection = workerConnection(app.config.REDIS_URL)
-  const groupConnection = workerConnection(app.config.REDIS_URL)
+  const connection = workerConnection(app.config.redis)
+  const groupConnection = workerConnection(app.config.redis)
   const members = createGroupMembers(app.redis, prefix)
   const groupNames = [...app.mapping.roles, ...app.mapping.offices].map((e) => e.group)
   const groups = createGroupKeeper({

@@ -1,10 +1,13 @@
 /**
- * The producer's Redis connection. It fails fast (no offline queue, one retry per request), so a
- * webhook answers 503 while Redis is down instead of holding the request or pretending.
+ * The producer's Redis connections (made by src/redis-connect.ts: one Redis, a Cluster or
+ * Sentinel). They fail fast (no offline queue, one retry per request), so a webhook answers 503 while Redis is down instead of holding the request or pretending.
  * Also checks at start that Redis will not evict BullMQ's keys.
  */
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { SyncError } from '../../src/errors.js'
+import { connectRedis, sentinelMasterProblem } from '../../src/redis-connect.js'
+import type { RedisTopology } from '../../src/redis-topology.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,30 +29,23 @@ export async function readRedisInfo (redis: Redis): Promise<RedisInfo> {
   return { maxmemoryPolicy: field(memory, 'maxmemory_policy'), aof: aof === undefined ? undefined : aof === '1', version: field(server, 'redis_version') }
 }
 
-function producerConnection (url: string): Redis {
-  return new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    lazyConnect: true,
-    retryStrategy: (times) => Math.min(times * 200, 2000)
-  })
-}
-
 /**
  * A worker's own connection: maxRetriesPerRequest null (BullMQ's rule for blocking commands), so
  * an outage makes it wait and reconnect instead of failing jobs. Its errors are the same outage
  * the producer connection already reports.
  */
-export function workerConnection (url: string): Redis {
-  const connection = new Redis(url, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) })
+export function workerConnection (topology: RedisTopology): Redis {
+  const connection = connectRedis(topology, 'worker')
   connection.on('error', () => {})
   return connection
 }
 
-export default fp(async (app, opts: { url: string }) => {
-  const redis = producerConnection(opts.url)
-  const redisQueue = producerConnection(opts.url)
+export default fp(async (app, opts: { topology: RedisTopology }) => {
+  // A master name the sentinels do not know is a configuration mistake, not an outage: stop.
+  const problem = await sentinelMasterProblem(opts.topology)
+  if (problem !== undefined) throw new SyncError('CONFIG_INVALID', `Invalid configuration:\n  - ${problem}`)
+  const redis = connectRedis(opts.topology, 'producer')
+  const redisQueue = connectRedis(opts.topology, 'producer')
   let lastError = ''
   redis.on('error', (err: Error) => {
     // One line per distinct error, not one per reconnect attempt.

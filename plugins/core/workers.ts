@@ -21,7 +21,7 @@ declare module 'fastify' {
 
 export default fp(async (app) => {
   const { config } = app
-  const connection = workerConnection(config.REDIS_URL)
+  const connection = workerConnection(config.redis)
   const worker = createSyncWorker({
     connection,
     prefix: config.QUEUE_PREFIX,

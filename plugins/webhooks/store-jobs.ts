@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify'
 import { SyncError } from '../../src/errors.js'
 import { enqueueSyncJobs, type SyncJobData } from '../../queues/sync-queue.js'
 import type { Lane } from '../../queues/sync-lanes.js'
+import { waitReplicas } from '../../src/redis-connect.js'
 
 const DEADLINE_MS = 2000
 export const STORE_CHUNK = 250
@@ -29,6 +30,33 @@ async function withDeadline (work: Promise<void>): Promise<void> {
   })
 }
 
+/** How long WAIT may take for REDIS_MIN_REPLICAS replicas (inside the store deadline). */
+export const REPLICA_WAIT_MS = 1500
+
+/**
+ * REDIS_MIN_REPLICAS ≥ 1: WAIT on the queue's producer connection (app.redisQueue, which wrote the
+ * jobs; on a cluster, its connection to the slot's primary) until that many replicas have every
+ * write it made, or 503. With the default 0 it returns at once: no round trip.
+ */
+export async function confirmReplicated (app: FastifyInstance): Promise<void> {
+  const wanted = app.config.redis.minReplicas
+  if (wanted === 0) return
+  let got: number | undefined
+  try {
+    got = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error('Redis did not answer WAIT in time')) }, DEADLINE_MS)
+      waitReplicas(app.redisQueue, app.syncQueue.toKey(''), wanted, REPLICA_WAIT_MS).then((n) => { clearTimeout(timer); resolve(n) }, (err: unknown) => { clearTimeout(timer); reject(err as Error) })
+    })
+  } catch (err) {
+    app.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, wanted }, 'could not confirm the jobs on the replicas')
+    throw new SyncError('QUEUE_UNAVAILABLE', `${UNCONFIRMED}; the replicas were not asked (REDIS_MIN_REPLICAS=${wanted})`, 503, { cause: err })
+  }
+  if (got < wanted) {
+    app.log.error({ wanted, confirmed: got }, 'replicas did not confirm the jobs')
+    throw new SyncError('QUEUE_UNAVAILABLE', `the jobs are on the Redis primary but only ${got} of ${wanted} replicas (REDIS_MIN_REPLICAS) confirmed them within ${REPLICA_WAIT_MS} ms: deliver again, a repeat is harmless`, 503)
+  }
+}
+
 /** Any other write a receiver must have confirmed before its 2xx, under the same rule. */
 export async function storeConfirmed (app: FastifyInstance, what: string, work: () => Promise<void>): Promise<void> {
   try {
@@ -37,6 +65,7 @@ export async function storeConfirmed (app: FastifyInstance, what: string, work: 
     app.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, what }, 'could not store')
     throw new SyncError('QUEUE_UNAVAILABLE', UNCONFIRMED, 503, { cause: err })
   }
+  await confirmReplicated(app)
 }
 
 /**
@@ -58,4 +87,5 @@ export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[], lane
     app.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, jobs: jobs.length, confirmed }, 'could not store jobs')
     throw new SyncError('QUEUE_UNAVAILABLE', `${UNCONFIRMED} (${confirmed} of ${jobs.length} confirmed)`, 503, { cause: err })
   }
+  await confirmReplicated(app)
 }
