@@ -5,7 +5,7 @@
 import t from 'tap'
 import { loadConfig } from '../src/config.js'
 import { hashTag, parseNode } from '../src/redis-topology.js'
-import { keySlot } from '../src/redis-connect.js'
+import { connectRedis, isCluster, keySlot, sentinelMasterProblem } from '../src/redis-connect.js'
 
 const problemsOf = (env: Record<string, string>): string => {
   try {
@@ -67,4 +67,18 @@ t.test('keySlot matches Redis Cluster\'s own answers', async (t) => {
   t.equal(keySlot('foo{hash_tag}'), 2515)
   t.equal(keySlot('{efs}:user-sync:wait'), keySlot('efs'), 'a tagged key hashes by its tag')
   t.equal(keySlot('{}x'), keySlot('{}x'), 'an empty tag hashes the whole key')
+})
+
+t.test('connectRedis makes the client of each topology; the sentinel check starts anyway when no sentinel answers', async (t) => {
+  const single = connectRedis(loadConfig({}).redis, 'producer')
+  const cluster = connectRedis(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:1', QUEUE_PREFIX: '{efs}' }).redis, 'producer')
+  const sentinelTopology = loadConfig({ REDIS_SENTINELS: '127.0.0.1:1', REDIS_SENTINEL_MASTER: 'mymaster', REDIS_URL: 'rediss://u:p%40ss@x:1' }).redis
+  const sentinel = connectRedis(sentinelTopology, 'worker')
+  sentinel.on('error', () => {})
+  t.teardown(() => { single.disconnect(); cluster.disconnect(); sentinel.disconnect() })
+  t.equal(isCluster(single), false)
+  t.equal(isCluster(cluster), true, 'REDIS_CLUSTER_NODES: an ioredis Cluster')
+  t.match(sentinel.options, { name: 'mymaster', sentinels: [{ host: '127.0.0.1', port: 1 }], username: 'u', password: 'p@ss', role: 'master', maxRetriesPerRequest: null }, 'Sentinel: REDIS_URL\'s credentials apply')
+  t.equal(await sentinelMasterProblem(loadConfig({}).redis), undefined, 'one Redis: nothing to check')
+  t.equal(await sentinelMasterProblem(sentinelTopology), undefined, 'no sentinel answers: start, and answer 503 until they do')
 })
