@@ -34,7 +34,7 @@ export interface StatusView {
     running?: Array<{ source?: string, mode?: string, progress?: { scanned?: number, total?: number | null } }>
     next?: Record<string, { incremental?: string | null, full?: string | null }>
   } | null
-  blockedRemovals?: { count?: number, retryEveryMs?: number, users?: Array<{ userKey?: string, roles?: string[], nextRetryAt?: string }> } | null
+  blockedRemovals?: { count?: number, retryEveryMs?: number, managersPending?: number, users?: Array<{ userKey?: string, roles?: string[], nextRetryAt?: string }> } | null
   retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
 
@@ -115,10 +115,11 @@ function holdsLine (h: StatusView['holds'], now: number): string {
 /** Role removals Enerflo refuses for attributed leads: how many, the first, and where to look. */
 function blockedLine (b: StatusView['blockedRemovals'], now: number): string {
   if (b === null || b === undefined) return 'unknown'
-  if ((b.count ?? 0) === 0) return 'no role removal blocked'
+  const managers = (b.managersPending ?? 0) > 0 ? ` · ${clean(b.managersPending)} manager(s) not in Enerflo yet (sent once they are)` : ''
+  if ((b.count ?? 0) === 0) return `no role removal blocked${managers}`
   const first = b.users?.[0]
   return `${clean(b.count)} role removal(s) refused while leads are attributed (the rest was sent)` +
-    `${first === undefined ? '' : ` · ${clean(first.userKey)} ${clean(first.roles)}, next try ${when(first.nextRetryAt, now)}`} · see: blocked`
+    `${first === undefined ? '' : ` · ${clean(first.userKey)} ${clean(first.roles)}, next try ${when(first.nextRetryAt, now)}`} · see: blocked${managers}`
 }
 
 function failureLines (s: StatusView, now: number): string[] {

@@ -92,12 +92,16 @@ export function createBlockedRemovals (redis: Redis, prefix: string, retryMs: nu
     async list (limit = 100) {
       const all = (await redis.hvals(hash)).map((r) => JSON.parse(r) as BlockedRemoval)
       all.sort((a, b) => a.since.localeCompare(b.since) || a.userKey.localeCompare(b.userKey))
-      const removals: BlockedRemoval[] = []
-      // The due set is the truth for the next retry (the sweeper moves it on without rewriting the entry).
-      for (const r of all.slice(0, limit)) {
-        const score = await redis.zscore(due, r.userKey)
-        removals.push(score === null ? r : { ...r, nextRetryAt: new Date(Number(score)).toISOString() })
-      }
+      const shown = all.slice(0, limit)
+      // The due set is the truth for the next retry (the sweeper moves it on without rewriting the
+      // entry); an entry whose retry is due now says so.
+      const scores = shown.length === 0 ? [] : await redis.zmscore(due, ...shown.map((r) => r.userKey))
+      const now = Date.now()
+      const removals = shown.map((r, i) => {
+        const score = scores[i]
+        const next = score == null ? Date.parse(r.nextRetryAt) : Math.min(Number(score), Date.parse(r.nextRetryAt) <= now ? now : Number(score))
+        return { ...r, nextRetryAt: new Date(next).toISOString() }
+      })
       return { count: all.length, removals }
     },
 

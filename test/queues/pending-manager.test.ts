@@ -44,6 +44,7 @@ t.test('everything else is sent; manager_email waits and goes the moment the man
   t.equal(await h.app.syncQueue.getFailedCount(), 0, 'nothing dead-lettered')
   t.equal(await h.app.pendingManagers.store.count(), 1, 'the manager is pending')
   t.match((await h.app.inject({ method: 'GET', url: '/metrics' })).body, /^enerflo_sync_pending_managers 1$/m, 'and counted in metrics')
+  t.match((await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json(), { blockedRemovals: { count: 0, managersPending: 1 } }, 'and in /status')
   t.match((await h.app.store.auditTrail('okta:00urep'))[0]?.notes?.join('\n'), /manager_email: left out until the manager is an Enerflo user/)
 
   h.directory.updateProfile('00urep', { firstName: 'Reynold' })
