@@ -5,7 +5,7 @@
  * (queues/sync-blocked.ts); a sweeper (plugins/core/blocked-retry.ts) queues a sync of each user
  * whose retry is due, and an operator can make one or all due now.
  *
- * Keys: `<prefix>:blocked` (hash, user key → JSON) and `<prefix>:blocked:due` (sorted set, user key
+ * Keys: `<prefix>:{blocked}` (hash, user key → JSON) and `<prefix>:{blocked}:due` (sorted set, user key
  * scored by the next retry in epoch ms). Only role names, ids and Enerflo's message: no personal data.
  */
 import type { Redis } from 'ioredis'
@@ -58,8 +58,10 @@ return due
 `
 
 export function createBlockedRemovals (redis: Redis, prefix: string, retryMs: number): BlockedRemovals {
-  const hash = `${prefix}:blocked`
-  const due = `${prefix}:blocked:due`
+  // One hash tag for both: the MULTIs and the script touch them together, so on a Redis Cluster
+  // they must share a slot (a prefix with a tag of its own puts every key in that slot anyway).
+  const hash = `${prefix}:{blocked}`
+  const due = `${prefix}:{blocked}:due`
   const parse = (raw: string | null | undefined): BlockedRemoval | undefined => raw == null ? undefined : JSON.parse(raw) as BlockedRemoval
 
   const self: BlockedRemovals = {

@@ -6,8 +6,8 @@
  * (plugins/core/blocked-removals.ts); failing that, every BLOCKED_RETRY_MS, for a manager added in
  * Enerflo by hand.
  *
- * Keys: `<prefix>:manager:pending` (hash, user key → JSON), `<prefix>:manager:due` (sorted set by
- * next retry) and `<prefix>:manager:waiting:<sha256 of the email>` (set of user keys), so no key
+ * Keys: `<prefix>:{managers}:pending` (hash, user key → JSON), `<prefix>:{managers}:due` (sorted set by
+ * next retry) and `<prefix>:{managers}:waiting:<sha256 of the email>` (set of user keys), so no key
  * name carries an address; the email is never logged and /status shows only counts.
  */
 import { createHash } from 'node:crypto'
@@ -39,9 +39,10 @@ export interface PendingManagers {
 const norm = (email: string): string => email.trim().toLowerCase()
 
 export function createPendingManagers (redis: Redis, prefix: string, retryMs: number): PendingManagers {
-  const hash = `${prefix}:manager:pending`
-  const due = `${prefix}:manager:due`
-  const waiting = (email: string): string => `${prefix}:manager:waiting:${createHash('sha256').update(norm(email)).digest('hex').slice(0, 32)}`
+  // One hash tag for all three: their MULTIs must stay in one Redis Cluster slot.
+  const hash = `${prefix}:{managers}:pending`
+  const due = `${prefix}:{managers}:due`
+  const waiting = (email: string): string => `${prefix}:{managers}:waiting:${createHash('sha256').update(norm(email)).digest('hex').slice(0, 32)}`
   const parse = (raw: string | null | undefined): PendingManager | undefined => raw == null ? undefined : JSON.parse(raw) as PendingManager
 
   const markDue = async (keys: string[]): Promise<void> => {
