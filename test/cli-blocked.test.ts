@@ -60,4 +60,7 @@ t.test('blocked lists the refused removal with Enerflo\'s words and the fix; sta
   t.equal(missing.code, 1)
   t.match(missing.err, /okta:00urep has no blocked role removal/)
   t.equal((await cli(['blocked', 'a', 'b'], env)).code, 2, 'one user at most')
+  const all = await cli(['blocked', '--retry'], env)
+  t.same(all, { code: 0, out: 'trying again now: 1 user\n  okta:00usetter\n', err: '' }, 'no user: every blocked removal')
+  await waitFor('that retry', async () => (await h.app.blockedRemovals.list()).removals[0]?.refusals ?? 0, (n) => n === 3)
 })
