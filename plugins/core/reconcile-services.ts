@@ -53,7 +53,8 @@ export default fp(async (app) => {
     const brake = { windowMs: config.BRAKE_WINDOW_MS, maxPercent: config.BRAKE_MAX_PERCENT, minUsers: config.BRAKE_MIN_USERS }
     const pass = async (run: Run): Promise<void> => {
       // A dry run reports what the brake would hold; a live pass's jobs meet the brake itself.
-      const plan = run.dryRun ? { ...base, brake: await forecastBrake(app.redis, config.QUEUE_PREFIX, brake, run.source) } : base
+      const forecast = run.dryRun ? await forecastBrake(app.redis, config.QUEUE_PREFIX, brake) : undefined
+      const plan = forecast === undefined ? base : { ...base, brake: forecast }
       if (run.source === 'okta' && okta !== undefined) {
         await runOktaPass({ okta, mapping: app.mapping, plan, runs: app.runs, watermarks, enqueue }, run)
         return
@@ -64,7 +65,8 @@ export default fp(async (app) => {
       }
       if (run.source !== 'enerflo' || listUsers === undefined) throw new Error(`no ${run.source} pass on this worker`)
       await runEnerfloPass({
-        directory: app.directory, store: app.store, runs: app.runs, enerflo: { listUsers }, acquire, enqueue, sources, managedRoles: app.roleRules.managed
+        directory: app.directory, store: app.store, runs: app.runs, enerflo: { listUsers }, acquire, enqueue, sources, managedRoles: app.roleRules.managed,
+        ...(forecast !== undefined && { brake: forecast })
       }, run)
     }
     const connection = workerConnection(config.redis)

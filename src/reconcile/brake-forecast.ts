@@ -19,12 +19,15 @@ export interface PassBrake {
 const whatOf = (d: Destructive): string =>
   [d.deactivate ? 'the deactivation' : '', d.removedRoles.length > 0 ? `the removal of ${d.removedRoles.join(', ')}` : ''].filter(Boolean).join(' and ')
 
-export async function forecastBrake (redis: Redis, prefix: string, opts: BrakeOptions, source: string): Promise<PassBrake> {
+/** The sources whose linked users set the limit (the brake takes the user's own source's). */
+const SOURCES = ['okta', 'graph'] as const
+
+export async function forecastBrake (redis: Redis, prefix: string, opts: BrakeOptions): Promise<PassBrake> {
   const k = holdKeys(prefix)
-  const [open, linked, inWindow] = await Promise.all([
-    redis.get(k.open), redis.hlen(k.linked(source)), redis.zcount(k.window, Date.now() - opts.windowMs, '+inf')
+  const [open, inWindow, ...counts] = await Promise.all([
+    redis.get(k.open), redis.zcount(k.window, Date.now() - opts.windowMs, '+inf'), ...SOURCES.map(async (s) => await redis.hlen(k.linked(s)))
   ])
-  const limit = Math.max(Math.floor(linked * opts.maxPercent / 100), opts.minUsers)
+  const linkedOf = new Map<string, number>(SOURCES.map((s, i) => [s, counts[i] ?? 0]))
   let inPass = 0
   const held = (line: ReportLine, why: string): ReportLine =>
     ({ ...line, action: 'held', reason: [line.reason, why].filter(Boolean).join('; ') })
@@ -33,6 +36,8 @@ export async function forecastBrake (redis: Redis, prefix: string, opts: BrakeOp
       inPass++
       const rest = line.fields.some((f) => f !== 'active' && f !== 'roles') ? '; the other fields would be sent' : ''
       if (open !== null) return held(line, `would be held by the brake: ${whatOf(d)} would join hold ${open}, open until an operator releases or discards it${rest}`)
+      const linked = linkedOf.get(line.source) ?? 0
+      const limit = Math.max(Math.floor(linked * opts.maxPercent / 100), opts.minUsers)
       const count = inWindow + inPass
       if (count <= limit) return line
       const before = inWindow > 0 ? ` (${inWindow} already in the last ${opts.windowMs} ms)` : ''

@@ -9,6 +9,8 @@ import type { EnerfloUserFields } from '../mapping/types.js'
 import type { Directory, DirectorySource, DirectoryUser } from '../enerflo/directory.js'
 import type { StateStore } from '../sync/state-store.js'
 import { parseUserKey, type Source } from '../sync/source.js'
+import type { Destructive } from '../sync/brake.js'
+import type { PassBrake } from './brake-forecast.js'
 import type { ReportLine, Run, Runs } from './runs.js'
 
 export interface EnerfloPassDeps {
@@ -22,6 +24,8 @@ export interface EnerfloPassDeps {
   enqueue: (users: Array<{ source: Source, userId: string, run?: string }>) => Promise<void>
   sources: Source[]
   managedRoles: ReadonlySet<string>
+  /** A dry run's forecast of what the brake would hold (src/reconcile/brake-forecast.ts). */
+  brake?: PassBrake
 }
 
 const BATCH = 200
@@ -44,6 +48,18 @@ export function driftFields (applied: EnerfloUserFields, held: DirectoryUser, ma
     } else if (value !== have) out.push(field)
   }
   return out
+}
+
+/**
+ * What putting the drifted fields back would destroy: a deactivation Enerflo undid by hand, or a
+ * managed role granted by hand that the provider does not give. The brake counts these as it
+ * counts any destructive write.
+ */
+export function driftDestructive (applied: EnerfloUserFields, held: DirectoryUser, managedRoles: ReadonlySet<string>): Destructive | undefined {
+  const deactivate = applied.active === false && held.active !== false
+  const mine = new Set(applied.roles ?? [])
+  const removedRoles = applied.roles === undefined ? [] : held.roles.filter((r) => managedRoles.has(r) && !mine.has(r))
+  return deactivate || removedRoles.length > 0 ? { deactivate, removedRoles } : undefined
 }
 
 export async function runEnerfloPass (deps: EnerfloPassDeps, run: Run): Promise<void> {
@@ -73,8 +89,10 @@ export async function runEnerfloPass (deps: EnerfloPassDeps, run: Run): Promise<
     } else {
       const fields = driftFields(applied, held, deps.managedRoles)
       line = { source, id: userId, enerfloId, action: fields.length > 0 ? 'update' : 'unchanged', fields }
+      const d = fields.length > 0 ? driftDestructive(applied, held, deps.managedRoles) : undefined
+      if (d !== undefined && deps.brake !== undefined) line = deps.brake.consider(line, d)
     }
-    if (line.action === 'update') toQueue.push({ source, userId })
+    if (line.action === 'update' || line.action === 'held') toQueue.push({ source, userId })
     lines.push(line)
     run.progress.scanned++
     if (lines.length >= BATCH) await flush()

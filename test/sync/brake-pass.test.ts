@@ -90,3 +90,21 @@ t.test('a dry-run pass reports what the brake would hold; the live pass then hol
   t.match(again.lines.find((l) => l.id === '00um7')?.reason, /the deactivation would join hold 1, open until an operator releases or discards it$/)
   await waitFor('the hold still open', async () => (await h.app.inject({ method: 'GET', url: '/ops/holds', headers: h.ops })).json().open, (o) => o === '1')
 })
+
+t.test('a dry-run drift pass reports what the brake would hold: managed roles granted by hand that the sync would take away', async (t) => {
+  const { okta: people, enerflo } = manyUsers(20)
+  const h = await startHarness(t, { oktaUsers: people, enerfloUsers: enerflo, env: { BRAKE_MAX_PERCENT: '10', BRAKE_MIN_USERS: '2', WORKER_CONCURRENCY: '1' } })
+  const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, authorization: h.webhookSecret }, payload: delivery(people.map((p) => ({ type: 'user.account.update_profile', userId: p.id }))) })
+  t.equal(res.statusCode, 200)
+  await settled(h.app)
+  // Someone grants Setter (a role the mapping manages) by hand to five reps in Enerflo.
+  for (const id of FIVE) {
+    const edit = await fetch(`${h.config.ENERFLO_BASE_URL}/api/v3/users`, { method: 'PUT', headers: { 'api-key': h.config.ENERFLO_API_KEY ?? '', ...json }, body: JSON.stringify({ id: enerfloIdOf(id), roles: ['Sales Rep', 'Setter'] }) })
+    t.equal(edit.status, 200)
+  }
+  const writes = h.enerflo.requests().length
+  const dry = await reconcile(h.app, h.ops, { source: 'enerflo', mode: 'full', dryRun: true })
+  t.same(dry.run.report, { unchanged: 15, update: 2, held: 3 })
+  t.match(dry.lines.find((l) => l.action === 'held')?.reason, /^would be held by the brake: the removal of Setter is destructive change 3, more than 10% of 20 linked users and more than 2 \(limit 2\)$/)
+  t.equal(h.enerflo.requests().length - writes, 0, 'the dry run wrote nothing')
+})
