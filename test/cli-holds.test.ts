@@ -45,7 +45,7 @@ t.test('holds: list, status line, dry runs, release, and the refusals', async (t
 
   const list = await run('holds')
   t.equal(list.code, 0, list.err)
-  t.match(list.out, /^hold 1 {2}OPEN since \S+ \(\d+s ago\) {2}3 users waiting\n {2}reason: 3 destructive changes within 3600000 ms: more than 10% of 20 linked users and more than 2 \(limit 2\)\n/)
+  t.match(list.out, /^hold 1 {2}OPEN since \S+ \(\d+s ago\) {2}3 users waiting\n {2}reason: 3 destructive changes within 1 h: more than 10% of 20 linked users and more than 2 \(limit 2\)\n/)
   t.match(list.out, /\n {2}USER +ENERFLO +HELD CHANGE +HELD AT\n {2}okta:00um\d +10\d\d +deactivate +\S+/)
   t.match(list.out, /review, then: enerflo-user-sync holds release 1 {2}\| {2}enerflo-user-sync holds discard 1/)
   const asJson = JSON.parse((await run('holds', '--json')).out)

@@ -49,7 +49,8 @@ export function withoutDestructive (plan: UserPlan, d: Destructive): UserPlan {
 
 // KEYS: window, open pointer, holds list, hold seq, user's pass, user's discard marker, linked
 // index, the pass's set. ARGV: prefix, user key, now, window ms, percent, min users, signature
-// ('' = nothing destructive), held-change JSON, run id ('' = not queued by a pass). Returns
+// ('' = nothing destructive), held-change JSON, run id ('' = not queued by a pass), how long a
+// pass's count is kept, the window in words (for the reason). Returns
 // {verdict, hold id}. One entry per user and change in the window and the pass's set, so a
 // retried write (5xx, no answer) is not counted twice.
 const GATE = `
@@ -83,7 +84,7 @@ if not open then
   end
   open = tostring(redis.call('INCR', KEYS[4]))
   redis.call('SET', KEYS[2], open)
-  local within = ' within ' .. ARGV[4] .. ' ms'
+  local within = ' within ' .. ARGV[11]
   if count < limit then
     count = inPass
     within = ' in reconciliation pass ' .. ARGV[9]
@@ -99,6 +100,13 @@ return {'held', open}
 
 export type Verdict = 'pass' | 'held' | 'released' | 'discarded'
 
+/** The window as a person says it, for the hold's reason: "1 h", "90 min", "45 s". */
+export function span (ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
+}
+
 /** How long a pass's count is kept: longer than any pass and its jobs take to drain. */
 const PASS_COUNT_MS = 7 * 24 * 3600 * 1000
 
@@ -110,7 +118,7 @@ export function createBrake (redis: Redis, prefix: string, opts: BrakeOptions) {
     const held: HeldChange | undefined = d === undefined ? undefined : { userKey: key, enerfloId, at: new Date().toISOString(), ...d, sig }
     const [verdict, hold] = await redis.eval(GATE, 8, k.window, k.open, k.list, k.seq, k.pass(key), k.discarded(key), k.linked(source), k.run(run),
       prefix, key, String(Date.now()), String(opts.windowMs), String(opts.maxPercent), String(opts.minUsers), sig,
-      held === undefined ? '' : JSON.stringify(held), run, String(PASS_COUNT_MS)) as [Verdict, string]
+      held === undefined ? '' : JSON.stringify(held), run, String(PASS_COUNT_MS), span(opts.windowMs)) as [Verdict, string]
     return { verdict, hold }
   }
 

@@ -141,7 +141,7 @@ t.test('the status page, state by state', { skip: noBrowser }, async (t) => {
     const page = await open(`${base}/ops#token=${encodeURIComponent(token)}`)
     await page.locator('[data-k="holds.open"]').waitFor()
     t.equal(await text(page, '[data-k="holds.open"]'), 'Hold 1 — 1 user waiting for a person')
-    t.match(await text(page, '[data-k="holds.reason"]'), /^1 destructive changes within 3600000 ms: more than 0% of \d+ linked users/)
+    t.match(await text(page, '[data-k="holds.reason"]'), /^1 destructive changes within 1 h: more than 0% of \d+ linked users/)
     // Under load the page may draw a second or more after the hold began.
     t.match(await text(page, '[data-k="holds.since"]'), /^since (just now|\d+ s ago) · .* UTC$/)
     t.match(await text(page, '[data-k="holds.hint"]'), /enerflo-user-sync holds release 1; discard applies none of them enerflo-user-sync holds discard 1\./)

@@ -3,6 +3,7 @@ import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { manyUsers } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/wait.js'
 import { loadConfig } from '../../src/config.js'
+import { span } from '../../src/sync/brake.js'
 
 const json = { 'content-type': 'application/json' }
 const FIVE = ['00um0', '00um1', '00um2', '00um3', '00um4']
@@ -131,4 +132,11 @@ t.test('the threshold variables are validated at start', async (t) => {
   t.throws(() => loadConfig({ BRAKE_MIN_USERS: 'ten' }), /BRAKE_MIN_USERS/)
   const c = loadConfig({})
   t.same([c.BRAKE_WINDOW_MS, c.BRAKE_MAX_PERCENT, c.BRAKE_MIN_USERS], [3_600_000, 10, 10])
+})
+
+t.test('the hold\'s reason says the window as a person would', async (t) => {
+  t.equal(span(3_600_000), '1 h')
+  t.equal(span(5_400_000), '90 min')
+  t.equal(span(45_000), '45 s')
+  t.equal(span(1500), '1500 ms')
 })
