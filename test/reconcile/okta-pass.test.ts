@@ -2,6 +2,7 @@ import t from 'tap'
 import { startHarness } from '../helpers/harness.js'
 import { changed, reconcile, settled, startRun } from './run.js'
 import { createWatermarks } from '../../src/reconcile/watermarks.js'
+import { laneOfJob } from '../../queues/sync-lanes.js'
 
 t.test('okta full pass: a dry run reports and queues nothing; live queues only who differs; again: nothing', async (t) => {
   const h = await startHarness(t)
@@ -115,4 +116,23 @@ t.test('a source that is not configured is a 400 naming the configured ones', as
   const res = await startRun(h.app, h.ops, { source: 'graph' })
   t.equal(res.statusCode, 400)
   t.match(res.body['message'], /graph is not configured here; configured: okta, enerflo/)
+})
+
+t.test('a pass queues a user it finds no longer active in the deactivate lane, the others in the reconcile lane', async (t) => {
+  const h = await startHarness(t)
+  await reconcile(h.app, h.ops, { source: 'enerflo', mode: 'full' })
+  await reconcile(h.app, h.ops, { source: 'okta', mode: 'full' })
+  await settled(h.app)
+  h.directory.updateProfile('00urep', { firstName: 'Reyna' })
+  h.directory.setStatus('00uboss', 'DEPROVISIONED')
+  // The workers wait, so the jobs the pass queues can be looked at where they are.
+  await h.app.syncQueue.pause()
+  const run = await reconcile(h.app, h.ops, { source: 'okta' })
+  t.same(changed(run), ['00uboss deactivate active', '00urep update first_name'])
+  const waiting = await h.app.syncQueue.getJobs(['paused', 'wait', 'prioritized'])
+  const lanes = Object.fromEntries(waiting.map((j) => [j.data.userId, laneOfJob(j)]))
+  t.same(lanes, { '00uboss': 'deactivate', '00urep': 'reconcile' }, 'the deprovisioned user jumps the backfill; the profile change waits its turn')
+  await h.app.syncQueue.resume()
+  await settled(h.app)
+  t.equal(h.enerflo.user(501)?.active, false)
 })
