@@ -19,6 +19,7 @@ import { sendPlan } from './sync-send.js'
 import { shapeForBlocked } from './sync-blocked.js'
 import type { BlockedRemovals } from '../src/sync/blocked-removals.js'
 import { shapeForManager, type ManagerWaits } from './sync-manager.js'
+import type { FollowUpWaits } from './sync-follow-ups.js'
 import type { Budget } from '../src/sync/budget.js'
 import type { Brake } from '../src/sync/brake.js'
 import type { CredentialGate } from '../src/sync/credential-verdicts.js'
@@ -67,6 +68,8 @@ export interface SyncDeps {
   onBlocked?: () => void
   /** Managers Enerflo does not know yet (src/sync/pending-managers.ts). */
   managers?: ManagerWaits
+  /** Follow-ups for an operator after a Project Manager removal (queues/sync-follow-ups.ts). */
+  followUps?: FollowUpWaits
 }
 
 export type SyncOutcome = AuditEntry['outcome']

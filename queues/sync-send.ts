@@ -9,6 +9,7 @@ import { applyDiff } from '../src/mapping/diff.js'
 import type { UserPlan } from '../src/sync/plan.js'
 import { afterRefusal, type BlockedPlan } from './sync-blocked.js'
 import { afterManagerRefusal } from './sync-manager.js'
+import { followUpAfterApplied, followUpNote } from './sync-follow-ups.js'
 import type { SyncDeps, SyncOutcome } from './sync-processor.js'
 
 export interface SendContext {
@@ -86,8 +87,12 @@ export async function sendPlan (deps: SyncDeps, plan: SendablePlan, ctx: SendCon
   if (res.rateLimitRemaining === 0 && res.rateLimitResetMs !== undefined) {
     await budget.pause(res.rateLimitResetMs, 'enerflo-remaining-0')
   }
+  // A Project Manager removal asks for a person's follow-up, recorded before the write is (so a
+  // retry after a failure here finds the same open one).
+  const followUp = deps.followUps === undefined ? undefined : await followUpAfterApplied(deps.followUps, key, plan as UserPlan, sent)
+  if (followUp !== undefined) logger.info({ userKey: key, followUp: followUp.id }, 'Project Manager role removed: follow-up recorded for an operator (install contacts)')
   await store.recordApplied(key, applyDiff(baseline ?? {}, sent), {
-    at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes, enerfloStatus: res.status, attempts: ctx.attemptsMade + 1
+    at: new Date().toISOString(), outcome: 'applied', eventIds, fields, changes, notes: followUp === undefined ? notes : [...notes, followUpNote(followUp)], enerfloStatus: res.status, attempts: ctx.attemptsMade + 1
   })
   await deps.directory?.patch(plan.enerfloId, sent)
   // A removal that went through is no longer pending; nor is a manager Enerflo took.

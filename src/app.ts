@@ -37,6 +37,8 @@ import credentials from '../plugins/core/credentials.js'
 import opsDoctor from '../plugins/ops/doctor.js'
 import blockedRemovals from '../plugins/core/blocked-removals.js'
 import opsBlocked from '../plugins/ops/blocked.js'
+import followUps from '../plugins/core/follow-ups.js'
+import opsFollowUps from '../plugins/ops/follow-ups.js'
 
 export interface BuildOptions {
   config: Config
@@ -81,6 +83,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(redis, { topology: config.redis })
   await app.register(syncServices, { config, mapping: opts.mapping })
   await app.register(blockedRemovals)
+  await app.register(followUps)
   await app.register(providers)
   if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
   if (config.graph !== undefined && config.SERVICE_ROLE !== 'worker') await app.register(graphGroupQueue)
@@ -102,6 +105,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     await app.register(opsHolds)
     await app.register(opsDoctor)
     await app.register(opsBlocked)
+    await app.register(opsFollowUps)
   }
   if (config.SERVICE_ROLE !== 'api') await app.register(workers)
   if (config.SERVICE_ROLE !== 'api' && config.graph !== undefined) await app.register(graphWorkers)

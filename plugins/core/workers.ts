@@ -46,6 +46,7 @@ export default fp(async (app) => {
       credentials: createCredentialVerdicts(app.redis, config.QUEUE_PREFIX),
       blocked: app.blockedRemovals,
       managers: app.pendingManagers,
+      followUps: app.followUps,
       onBlocked: () => { app.metrics.blockedRemovals.inc() },
       onEnerfloCall: (status) => {
         app.metrics.enerfloCalls.inc({ status: String(status) })
@@ -85,4 +86,4 @@ export default fp(async (app) => {
     }
     connection.disconnect()
   })
-}, { name: 'workers', dependencies: ['sync-services', 'providers', 'metrics', 'blocked-removals'] })
+}, { name: 'workers', dependencies: ['sync-services', 'providers', 'metrics', 'blocked-removals', 'follow-ups'] })

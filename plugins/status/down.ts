@@ -10,7 +10,7 @@ import { redisAddress } from '../../src/redis-address.js'
 export { redisAddress }
 
 /** The sections that are read from Redis (null or absent in this reply). */
-export const REDIS_SECTIONS = ['queue', 'enerflo', 'sources', 'sync', 'unresolved', 'recent', 'failures', 'retrying', 'reconcile', 'holds', 'blockedRemovals'] as const
+export const REDIS_SECTIONS = ['queue', 'enerflo', 'sources', 'sync', 'unresolved', 'recent', 'failures', 'retrying', 'reconcile', 'holds', 'blockedRemovals', 'followUps'] as const
 
 export function downReply (app: FastifyInstance, uptimeSeconds: number) {
   const { config } = app

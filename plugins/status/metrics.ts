@@ -13,6 +13,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { createHolds } from '../../src/sync/holds.js'
 import { createBlockedRemovals } from '../../src/sync/blocked-removals.js'
 import { createPendingManagers } from '../../src/sync/pending-managers.js'
+import { createFollowUps } from '../../src/sync/follow-ups.js'
 import { matchesAnySecret } from '../../src/secret.js'
 import type { FastifyInstance } from 'fastify'
 
@@ -56,13 +57,14 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   const registry = new Registry()
   new Gauge({ name: 'enerflo_sync_redis_up', help: '1 when Redis answered PING at this scrape, 0 when not (the Redis-derived gauges are then absent)', registers: [registry] }).set(up ? 1 : 0)
   if (!up) return registry
-  const [counts, budget, unresolved, holds, blocked, managers] = await Promise.all([
+  const [counts, budget, unresolved, holds, blocked, managers, followUps] = await Promise.all([
     app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed').catch(() => undefined),
     app.budget.state().catch(() => undefined),
     app.store.unresolved(1).catch(() => undefined),
     createHolds(app.redis, app.config.QUEUE_PREFIX).summary().catch(() => undefined),
     createBlockedRemovals(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined),
-    createPendingManagers(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined)
+    createPendingManagers(app.redis, app.config.QUEUE_PREFIX, app.config.BLOCKED_RETRY_MS).count().catch(() => undefined),
+    createFollowUps(app.redis, app.config.QUEUE_PREFIX).openCount().catch(() => undefined)
   ])
   if (counts !== undefined) {
     const g = new Gauge({ name: 'enerflo_sync_queue_jobs', help: 'Sync jobs per state', labelNames: ['state'], registers: [registry] })
@@ -73,6 +75,7 @@ async function redisGauges (app: FastifyInstance, up: boolean): Promise<Registry
   if (holds !== undefined) new Gauge({ name: 'enerflo_sync_holds_waiting', help: 'Users whose destructive changes the brake holds until an operator releases or discards the hold', registers: [registry] }).set(holds.waiting)
   if (blocked !== undefined) new Gauge({ name: 'enerflo_sync_blocked_role_removals', help: 'Users with a role removal Enerflo refuses while leads are attributed to them (pending, retried every BLOCKED_RETRY_MS)', registers: [registry] }).set(blocked)
   if (managers !== undefined) new Gauge({ name: 'enerflo_sync_pending_managers', help: 'Users whose manager_email waits for the manager to be an Enerflo user (everything else was sent)', registers: [registry] }).set(managers)
+  if (followUps !== undefined) new Gauge({ name: 'enerflo_sync_follow_ups_open', help: 'Follow-ups waiting for an operator (a Project Manager removed in Enerflo: remove them as a project contact on their installs)', registers: [registry] }).set(followUps)
   return registry
 }
 

@@ -9,6 +9,7 @@ import { FailureSection, RetryingSection } from './failures.js'
 import { ReconcileSection } from './reconcile.js'
 import { HoldsSection } from './holds.js'
 import { BlockedSection } from './blocked.js'
+import { FollowUpsSection } from './follow-ups.js'
 import { CredentialsSection } from './credentials.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()])
@@ -63,6 +64,7 @@ export const StatusReply = Type.Object({
   retrying: Type.Optional(RetryingSection),
   holds: Type.Optional(HoldsSection),
   blockedRemovals: Type.Optional(BlockedSection),
+  followUps: Type.Optional(FollowUpsSection),
   credentials: Type.Optional(CredentialsSection),
   reconcile: Type.Optional(ReconcileSection)
 })

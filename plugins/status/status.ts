@@ -18,6 +18,7 @@ import { failureSection, retryingSection } from './failures.js'
 import { nextRuns, reconcileSection } from './reconcile.js'
 import { holdsSection } from './holds.js'
 import { blockedSection } from './blocked.js'
+import { followUpsSection } from './follow-ups.js'
 import { credentialsSection } from './credentials.js'
 import { downReply } from './down.js'
 import { Type } from '@sinclair/typebox'
@@ -72,6 +73,7 @@ export default fp(async (app) => {
     if (budget.pausedUntil !== undefined) reasons.push('Enerflo asked us to wait (429 or no requests remaining): workers are paused')
     const holds = await holdsSection(app, reasons)
     const blockedRemovals = await blockedSection(app, reasons)
+    const followUps = await followUpsSection(app, reasons)
     const credentials = await credentialsSection(app, reasons)
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
@@ -110,7 +112,8 @@ export default fp(async (app) => {
       reconcile,
       holds,
       blockedRemovals,
+      followUps,
       credentials
     }
   })
-}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth', 'blocked-removals'] })
+}, { name: 'status', dependencies: ['sync-services', 'reconcile', 'error-handler', 'ops-auth', 'blocked-removals', 'follow-ups'] })
