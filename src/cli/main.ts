@@ -14,6 +14,7 @@ import { reconcileCommand, reconcileRunsCommand } from './reconcile.js'
 import { doctorCommand } from './doctor.js'
 import { blockedCommand } from './blocked.js'
 import { holdsCommand } from './holds.js'
+import { followUpsCommand } from './follow-ups.js'
 import { CliError, UsageError, type Command, type Io } from './types.js'
 
 export type { Io } from './types.js'
@@ -38,7 +39,7 @@ const serveCommand: Command = {
 
 export const COMMANDS: Command[] = [
   statusCommand, failedCommand, retryCommand, discardCommand, unresolvedCommand, linksCommand, linkCommand,
-  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, holdsCommand, userCommand, previewCommand, blockedCommand, doctorCommand, serveCommand
+  unlinkCommand, importLinksCommand, reconcileCommand, reconcileRunsCommand, holdsCommand, userCommand, previewCommand, blockedCommand, followUpsCommand, doctorCommand, serveCommand
 ]
 
 export function generalHelp (): string {

@@ -35,6 +35,7 @@ export interface StatusView {
     next?: Record<string, { incremental?: string | null, full?: string | null }>
   } | null
   blockedRemovals?: { count?: number, retryEveryMs?: number, managersPending?: number, users?: Array<{ userKey?: string, roles?: string[], nextRetryAt?: string }> } | null
+  followUps?: { open?: number, items?: Array<{ id?: string, userKey?: string, role?: string }> } | null
   retrying?: { total?: number, jobs?: Array<{ userKey?: string, who?: string | null, attemptsMade?: number, attempts?: number, nextRunAt?: string | null, lastError?: string | null }> }
 }
 
@@ -71,6 +72,7 @@ export function renderStatus (s: StatusView, now = Date.now()): string {
     'holds' in s && ['holds', holdsLine(s.holds, now)],
     'reconcile' in s && ['reconcile', reconcileLine(s.reconcile, now)],
     'blockedRemovals' in s && ['blocked', blockedLine(s.blockedRemovals, now)],
+    'followUps' in s && ['follow-ups', followUpsLine(s.followUps)],
     ['redis', [r.reachable === false ? 'UNREACHABLE' : 'reachable', typeof r.latencyMs === 'number' ? `${r.latencyMs.toFixed(1)} ms` : undefined,
       r.maxmemoryPolicy, r.aof === undefined ? undefined : `AOF ${r.aof ? 'on' : 'off'}`,
       r.persistence !== undefined ? `persistence ${clean(r.persistence)}` : undefined, r.version].filter((x) => x !== undefined).map(clean).join(' · ')]
@@ -120,6 +122,14 @@ function blockedLine (b: StatusView['blockedRemovals'], now: number): string {
   const first = b.users?.[0]
   return `${clean(b.count)} role removal(s) refused while leads are attributed (the rest was sent)` +
     `${first === undefined ? '' : ` · ${clean(first.userKey)} ${clean(first.roles)}, next try ${when(first.nextRetryAt, now)}`} · see: blocked${managers}`
+}
+
+/** Follow-ups waiting for an operator: how many, the oldest, and where to look. */
+function followUpsLine (f: StatusView['followUps']): string {
+  if (f === null || f === undefined) return 'unknown'
+  if ((f.open ?? 0) === 0) return 'none open'
+  const first = f.items?.[0]
+  return `${clean(f.open)} open${first === undefined ? '' : ` · ${clean(first.id)}: ${clean(first.userKey)} ${clean(first.role)} removed`} · see: follow-ups`
 }
 
 function failureLines (s: StatusView, now: number): string[] {
