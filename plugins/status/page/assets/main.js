@@ -8,6 +8,7 @@ import { renderCalls, renderHeader, renderQueue, renderRedis, renderService, ren
 import { renderFailures, renderRetrying } from './failures.js'
 import { renderHolds } from './holds.js'
 import { renderBlocked } from './blocked.js'
+import { renderFollowUps } from './follow-ups.js'
 import { renderReconcile } from './reconcile.js'
 import { markUnknown, renderRecent } from './recent.js'
 
@@ -28,6 +29,7 @@ const render = (s) => {
   renderService(s)
   renderHolds(s.holds)
   renderBlocked(s)
+  renderFollowUps(s)
   renderFailures(s.failures)
   renderRetrying(s.retrying)
   renderQueue(s)
