@@ -5,6 +5,7 @@
  * test ends. Like test/helpers/redis.ts, but several servers per test.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -118,6 +119,12 @@ export interface TestSentinel {
    * would convert it themselves, some seconds later).
    */
   restartKilled: () => Promise<void>
+  /**
+   * Cuts the replica off the primary, as a partition would, while every client already connected
+   * keeps writing: the primary starts requiring a password (connections already open stay
+   * authenticated) and drops its replica, which then cannot reconnect.
+   */
+  cutReplication: () => Promise<void>
   /** The port the sentinels name as the primary now (asks the first that answers). */
   currentPrimary: () => Promise<number | undefined>
   /** A client of the current primary through the sentinels. */
@@ -160,11 +167,13 @@ export async function startRedisSentinel (t: Teardown, opts: { master?: string }
   }
   // A failover needs the quorum to know one another and the replica.
   for (const port of sentinelPorts) {
+    let seen = 'nothing yet'
     await until(`sentinel ${port} to see the replica and the other sentinels`, async () => await probe(port, async (c) => {
       const replicas = await c.call('SENTINEL', 'replicas', master) as unknown[]
       const others = await c.call('SENTINEL', 'sentinels', master) as unknown[]
+      seen = `${replicas.length} replicas, ${others.length} other sentinels`
       return replicas.length === 1 && others.length === 2
-    }), 30_000)
+    }), 60_000).catch((err: Error) => { throw new Error(`${err.message} (it saw ${seen})`) })
   }
   const byPort = (port: number): Server | undefined => servers.find((s) => s.port === port && s.proc.exitCode === null && s.proc.signalCode === null)
   let killed: Server | undefined
@@ -181,6 +190,14 @@ export async function startRedisSentinel (t: Teardown, opts: { master?: string }
     primaryPort,
     replicaPort,
     currentPrimary,
+    cutReplication: async () => {
+      const port = await currentPrimary()
+      if (port === undefined) throw new Error('no primary')
+      await probe(port, async (c) => {
+        await c.call('CONFIG', 'SET', 'requirepass', randomBytes(12).toString('hex'))
+        await c.call('CLIENT', 'KILL', 'TYPE', 'replica')
+      })
+    },
     killPrimary: async () => {
       const port = await currentPrimary()
       const s = port === undefined ? undefined : byPort(port)
