@@ -91,7 +91,10 @@ export function readRedisTopology (env: TopologyEnv): { topology: RedisTopology,
   return { topology: { kind: 'single', url, minReplicas }, problems }
 }
 
-/** Where the service's Redis is, for messages: never a password. */
+/** The variable that says where Redis is, for "check <it>" in messages. */
+export const topologyVariable = (t: RedisTopology): string => t.kind === 'cluster' ? 'REDIS_CLUSTER_NODES' : t.kind === 'sentinel' ? 'REDIS_SENTINELS' : 'REDIS_URL'
+
+/** Where the service's Redis is in cluster or Sentinel mode, for messages (undefined: REDIS_URL says). */
 export function topologyAddress (t: RedisTopology): string | undefined {
   if (t.kind === 'cluster') return `Redis Cluster ${t.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`
   if (t.kind === 'sentinel') return `Sentinel master "${t.master}" via ${t.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`

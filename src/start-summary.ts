@@ -9,6 +9,7 @@ import type { Config } from './config.js'
 import type { Mapping } from './mapping/mapping-file.js'
 // redisAddress hides a password in any URL, not only Redis's.
 import { redisAddress } from './redis-address.js'
+import { topologyAddress } from './redis-topology.js'
 
 const OKTA_VARIABLES = 'OKTA_ORG_URL, OKTA_API_TOKEN and OKTA_WEBHOOK_SECRET'
 const GRAPH_VARIABLES = 'GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_CLIENT_STATE'
@@ -30,7 +31,7 @@ export function startSummary (config: Config, mapping: Mapping, listeningAt: str
     `enerflo-user-sync is running (live deployment) at ${listeningAt}`,
     `  providers: ${providers.length > 0 ? providers.join(', ') : 'none'}`,
     `  sync mode: ${mode}; SERVICE_ROLE ${config.SERVICE_ROLE}; CREATE_USERS ${config.CREATE_USERS}; MATCH_BY_EMAIL ${config.MATCH_BY_EMAIL}`,
-    `  Enerflo: ${redisAddress(config.ENERFLO_BASE_URL)}; Redis: ${redisAddress(config.REDIS_URL)} (prefix ${config.QUEUE_PREFIX})`,
+    `  Enerflo: ${redisAddress(config.ENERFLO_BASE_URL)}; Redis: ${topologyAddress(config.redis) ?? redisAddress(config.REDIS_URL)} (prefix ${config.QUEUE_PREFIX})`,
     `  mapping file: ${config.MAPPING_FILE}: ${plural(roleGroups, 'group maps', 'groups map')} to roles, ${plural(officeGroups, 'group maps', 'groups map')} to offices`
   ].join('\n') + '\n'
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import { VERSION } from '../../src/version.js'
 import { redisAddress } from '../../src/redis-address.js'
+import { topologyAddress, topologyVariable } from '../../src/redis-topology.js'
 
 export { redisAddress }
 
@@ -14,10 +15,10 @@ export const REDIS_SECTIONS = ['queue', 'enerflo', 'sources', 'sync', 'unresolve
 
 export function downReply (app: FastifyInstance, uptimeSeconds: number) {
   const { config } = app
-  const at = redisAddress(config.REDIS_URL)
+  const at = topologyAddress(config.redis) ?? `Redis at ${redisAddress(config.REDIS_URL)}`
   return {
     status: 'down' as const,
-    reasons: [`Redis at ${at} is unreachable: start it or check REDIS_URL; deliveries get 503 until it is back (providers deliver again, nothing is lost)`],
+    reasons: [`${at} is unreachable: start it or check ${topologyVariable(config.redis)}; deliveries get 503 until it is back (providers deliver again, nothing is lost)`],
     mode: config.sandbox ? 'sandbox' as const : 'live' as const,
     syncMode: config.SYNC_MODE,
     role: config.SERVICE_ROLE,

@@ -15,6 +15,7 @@ import { NotificationCollectionSchema } from '../../src/graph/notifications.js'
 import { enqueueLifecycleJobs, type GraphSubscriptionJob } from '../../queues/graph-subscription-queue.js'
 import { ErrorReply } from '../core/error-handler.js'
 import { enqueueRun } from '../../queues/reconcile-queue.js'
+import { confirmReplicated } from './store-jobs.js'
 
 const DEADLINE_MS = 2000
 
@@ -86,6 +87,8 @@ export function registerLifecycleRoute (app: FastifyInstance): void {
     } finally {
       clearTimeout(timer)
     }
+    // REDIS_MIN_REPLICAS: the lifecycle jobs went out on the queue's producer connection too.
+    await confirmReplicated(app)
     request.log.info({ items: request.body.value.length, counts, jobs: jobs.size, rejected: wrongState + wrongTenant }, 'graph lifecycle notifications accepted')
     return await reply.code(202).header('content-type', 'text/plain; charset=utf-8').send('')
   })

@@ -8,6 +8,7 @@
 import t from 'tap'
 import type { Test } from 'tap'
 import { Redis, type Cluster } from 'ioredis'
+import { request } from 'undici'
 import { spawnService, type ServiceProcess } from '../helpers/process.js'
 import { startRedisCluster, startRedisSentinel } from '../helpers/redis-topologies.js'
 import { waitFor } from '../helpers/wait.js'
@@ -54,6 +55,7 @@ t.test('Redis Cluster (three primaries)', async (t) => {
     const prefix = randomPrefix('efs', true)
     const { api } = await apiAndWorker(t, { ...peers.env, REDIS_CLUSTER_NODES: cluster.nodes, QUEUE_PREFIX: prefix })
     await oneChange(t, peers, api.baseUrl, '00urep', 200)
+    t.match(api.stdout(), `Redis: Redis Cluster ${cluster.nodes} (prefix ${prefix})`, 'the start summary names the cluster')
     const keys = await allKeys(cluster.client())
     t.ok(keys.length > 5, `the service wrote keys (${keys.length})`)
     t.same(keys.filter((k) => !k.startsWith(`${prefix}:`)), [], 'every key starts with the prefix')
@@ -77,6 +79,9 @@ t.test('Redis Cluster (three primaries)', async (t) => {
     const answers: number[] = []
     for (let i = 0; i < 5; i++) answers.push(await peers.send(api.baseUrl, '00usetter'))
     t.same(answers, [503, 503, 503, 503, 503], 'every delivery while the cluster is gone gets 503')
+    const status = await request(`${api.baseUrl}/status`, { headers: { authorization: `Bearer ${peers.env['OPS_TOKEN'] ?? ''}` } })
+    const body = await status.body.text()
+    t.match(body, `Redis Cluster ${cluster.nodes} is unreachable: start it or check REDIS_CLUSTER_NODES`, '/status names the cluster and the variable')
   })
 })
 
@@ -89,6 +94,7 @@ t.test('Sentinel (a primary, a replica, three sentinels)', async (t) => {
     const prefix = randomPrefix('efs', false)
     const { api } = await apiAndWorker(t, { ...peers.env, ...redisEnv, QUEUE_PREFIX: prefix })
     await oneChange(t, peers, api.baseUrl, '00urep', 200)
+    t.match(api.stdout(), `Redis: Sentinel master "${sentinel.master}" via ${sentinel.sentinels}`, 'the start summary names the Sentinel setup')
     // The replica itself, read directly: its copy of the queue.
     const replica = new Redis({ port: sentinel.replicaPort, host: '127.0.0.1', maxRetriesPerRequest: 0 })
     t.teardown(() => { replica.disconnect() })
