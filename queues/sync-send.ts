@@ -9,6 +9,7 @@ import { applyDiff } from '../src/mapping/diff.js'
 import type { UserPlan } from '../src/sync/plan.js'
 import { afterRefusal, type BlockedPlan } from './sync-blocked.js'
 import { afterManagerRefusal } from './sync-manager.js'
+import { emailTakenFailure } from './sync-email-taken.js'
 import { followUpAfterApplied, followUpNote } from './sync-follow-ups.js'
 import type { SyncDeps, SyncOutcome } from './sync-processor.js'
 
@@ -76,6 +77,9 @@ export async function sendPlan (deps: SyncDeps, plan: SendablePlan, ctx: SendCon
       } else logger.info({ userKey: key }, 'manager not in Enerflo yet: the other changes are sent without manager_email, which waits for the manager')
       return await sendPlan(deps, { ...rest, ...(plan.blocked !== undefined && { blocked: plan.blocked }), ...(plan.managerPending === true && { managerPending: true }) }, ctx, fallbacks + 1)
     }
+    // A new email Enerflo says is taken: for good at once, with the holder and the fix.
+    const taken = await emailTakenFailure(deps, body, err)
+    if (taken !== undefined) return await ctx.fail(taken, true)
     // No answer: Enerflo may still be working on this PUT. A retry sent now could land before
     // it and be overwritten by it; waiting past the client timeout lets it land first.
     const failure = err instanceof UpstreamError && err.status === 0 ? new AmbiguousWriteError(err, 2 * deps.enerfloTimeoutMs) : err

@@ -125,9 +125,25 @@ t.test('a permanent 4xx fails at once with a reason an operator can act on', asy
   t.equal(puts(h, 503).length, 1, 'not retried')
   const [failed] = await h.app.syncQueue.getFailed()
   t.match(failed?.failedReason, /ENERFLO_REJECTED.*already taken/s)
+  // Enerflo's list was never read here: the holder is unknown; Enerflo's support gives the alias fix.
+  t.match(failed?.failedReason, /new email new@example.com of user 503: it is already taken by a user the directory does not list \(a deleted user, or another company's\).*alias of the address \(for example name\+1@domain\)/s, 'the fix, and that the holder is not known')
   const res = await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })
   t.equal(res.json().status, 'degraded')
   t.match(res.json().enerflo.lastFailure, { userKey: 'okta:00usetter', code: 'ENERFLO_REJECTED' })
+})
+
+t.test('a new email Enerflo says is taken names the holder the directory knows, and is not retried', async (t) => {
+  const h = await startHarness(t, { env: { JOB_BACKOFF_MS: '50' } })
+  const listUsers = h.app.enerflo.listUsers
+  if (listUsers === undefined) throw new Error('the Enerflo client lists users')
+  await h.app.directory.refresh({ listUsers: async (page, state) => await listUsers(page, state) }, async () => {})
+  h.directory.updateProfile('00usetter', { email: 'new@example.com' })
+  await send(h, [{ type: 'user.account.update_profile', userId: '00usetter' }])
+  await waitFor('the job to fail', async () => await h.app.syncQueue.getFailedCount(), (n) => n === 1)
+  t.equal(puts(h, 503).length, 1, 'one refusal, not retried')
+  const [failed] = await h.app.syncQueue.getFailed()
+  t.match(failed?.failedReason, /^ENERFLO_REJECTED: Enerflo refused the new email new@example.com of user 503: it is already taken by Enerflo user 504 \(if that is the same person, link this identity to it instead\); Enerflo's support suggests an alias/, 'the holder, and the fix')
+  t.equal(h.enerflo.user(503)?.email, 'setter@example.com', 'Enerflo keeps the old address')
 })
 
 t.test('an unresolved user is parked, shown, and synced once a link exists', async (t) => {
