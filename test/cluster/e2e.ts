@@ -71,6 +71,15 @@ t.test('Redis Cluster (three primaries)', async (t) => {
     t.notMatch(api.stdout() + api.stderr() + worker.stdout() + worker.stderr(), /CROSSSLOT/, 'no CROSSSLOT error')
   })
 
+  t.test('REDIS_MIN_REPLICAS=1 on a cluster whose primaries have no replica: 503, saying so', async (t) => {
+    const peers = await oktaPeers(t)
+    const api = await spawnService(t, { ...peers.env, REDIS_CLUSTER_NODES: cluster.nodes, QUEUE_PREFIX: randomPrefix('efs', true), REDIS_MIN_REPLICAS: '1', SERVICE_ROLE: 'api', LOG_LEVEL: 'error' })
+    await api.waitHealthy(30_000)
+    t.equal(await peers.send(api.baseUrl, '00urep'), 503, 'the WAIT, sent to the slot\'s primary, finds no replica')
+    await waitFor('the error log line', () => api.stdout(), (out) => /replicas did not confirm the jobs/.test(out))
+    t.notMatch(api.stdout(), /no Redis Cluster node owns slot/, 'the slot\'s owner was found')
+  })
+
   t.test('losing the whole cluster: 503, never 2xx', async (t) => {
     const peers = await oktaPeers(t)
     const { api } = await apiAndWorker(t, { ...peers.env, REDIS_CLUSTER_NODES: cluster.nodes, QUEUE_PREFIX: randomPrefix('efs', true) })
