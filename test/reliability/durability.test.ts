@@ -25,8 +25,9 @@ async function crashAndCount (redis: TestRedis): Promise<number> {
   await redis.stop() // SIGKILL: no shutdown save, no final fsync
   await redis.start()
   const c = redis.client()
-  const keys = await c.keys('test:user-sync:[0-9]*')
-  return keys.length
+  // A job's hash is test:user-sync:<job id> (queues/sync-queue.ts freshJobId: time-tag-counter).
+  const keys = await c.keys('test:user-sync:*')
+  return keys.filter((k) => /^test:user-sync:[0-9a-z]+-[0-9a-f]{8}-[0-9a-z]+$/.test(k)).length
 }
 
 t.test('appendfsync always: every acknowledged delivery survives a Redis crash at once', async (t) => {
