@@ -92,6 +92,12 @@ export function createSyncProcessor (deps: SyncDeps) {
     throw Worker.RateLimitError()
   }
 
+  async function stepAside (job: Job<SyncJobData>, token: string, ms: number): Promise<never> {
+    await deps.queue.rateLimit(ms)
+    await job.moveToDelayed(Date.now() + ms, token)
+    throw new DelayedError()
+  }
+
   async function fail (job: Job<SyncJobData>, key: string, err: unknown, final: boolean): Promise<never> {
     const error = describe(err)
     const at = new Date().toISOString()
@@ -115,6 +121,9 @@ export function createSyncProcessor (deps: SyncDeps) {
       await job.moveToDelayed(Date.now() + held.retryInMs, token)
       throw new DelayedError()
     }
+    // A reconcile-lane job the budget has nothing for now steps aside unread (no provider read per poll).
+    const wait = token === undefined || !(job.priority > 0) ? 0 : await deps.budget.peek('other')
+    if (wait > 0 && token !== undefined) return await stepAside(job, token, wait)
     const provider = deps.providers[source]
     if (provider === undefined) {
       return await fail(job, key, new UnrecoverableError(`source ${source} is not configured on this worker`), true)
@@ -187,7 +196,8 @@ export function createSyncProcessor (deps: SyncDeps) {
       return { outcome: 'shadow', fields }
     }
     return await sendPlan(deps, { ...plan, ...(blocked !== undefined && { blocked }), ...(managerPending === true && { managerPending }) }, {
-      key, eventIds, attemptsMade: job.attemptsMade, lastAttempt, pauseQueue, fail: async (err, final) => await fail(job, key, err, final)
+      key, eventIds, attemptsMade: job.attemptsMade, lastAttempt, pauseQueue, fail: async (err, final) => await fail(job, key, err, final),
+      ...(token !== undefined && { stepAside: async (ms: number) => await stepAside(job, token, ms) })
     })
   }
 }

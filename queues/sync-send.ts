@@ -19,6 +19,12 @@ export interface SendContext {
   /** Attempts made before this one (BullMQ's attemptsMade). */
   attemptsMade: number
   pauseQueue: (ms: number) => Promise<never>
+  /**
+   * Like pauseQueue, but this job waits behind the others (delayed) rather than back at the head
+   * of the wait list, where BullMQ puts a rate-limited job: so a deactivation that arrives while
+   * a backlog job is held back by the budget's reserve is taken first when the pause ends.
+   */
+  stepAside?: (ms: number) => Promise<never>
   /** Fails the job: for good when `final` (with the reason recorded), else for a retry. */
   fail: (err: unknown, final: boolean) => Promise<never>
   lastAttempt: boolean
@@ -47,8 +53,9 @@ export async function sendPlan (deps: SyncDeps, plan: SendablePlan, ctx: SendCon
   }
   const fields = Object.keys(changes)
   // Terminations first: a deactivation may take the budget's kept slots (src/sync/budget.ts).
-  const wait = await budget.acquire(body.active === false ? 'deactivation' : 'other')
-  if (wait > 0) return await ctx.pauseQueue(wait)
+  const deactivation = body.active === false
+  const wait = await budget.acquire(deactivation ? 'deactivation' : 'other')
+  if (wait > 0) return await (deactivation || ctx.stepAside === undefined ? ctx.pauseQueue(wait) : ctx.stepAside(wait))
 
   const { id: _id, ...sent } = body
   // Until a 2xx says otherwise, what this PUT carries may or may not be in Enerflo.

@@ -25,8 +25,10 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local used = redis.call('ZCARD', KEYS[1])
 local cap = max - reserve
 if used < cap then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
+  if ARGV[6] ~= '1' then
+    redis.call('ZADD', KEYS[1], now, ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], window)
+  end
   return 0
 end
 -- Until enough calls leave the window for this caller: the (used - cap + 1)th oldest.
@@ -63,6 +65,11 @@ export type BudgetUse = 'deactivation' | 'other'
 export interface Budget {
   /** 0 when a call may go now (and it is counted); otherwise ms to wait. */
   acquire: (use?: BudgetUse) => Promise<number>
+  /**
+   * What acquire would answer, counting nothing: a job that is not a deactivation asks first, so
+   * while only the reserve is left it steps aside without reading its provider on every poll.
+   */
+  peek: (use?: BudgetUse) => Promise<number>
   /** Stop every worker for ms (never shortens a longer pause). */
   pause: (ms: number, reason: string) => Promise<void>
   state: () => Promise<BudgetState>
@@ -94,7 +101,11 @@ export function createBudget (redis: Redis, opts: { prefix: string, max: number,
   const reserve = reservedSlots(opts.max)
   return {
     async acquire (use = 'other') {
-      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, windowMs, opts.max, randomUUID(), use === 'deactivation' ? 0 : reserve, RESERVE_POLL_MS)
+      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, windowMs, opts.max, randomUUID(), use === 'deactivation' ? 0 : reserve, RESERVE_POLL_MS, '0')
+      return Number(wait)
+    },
+    async peek (use = 'other') {
+      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, windowMs, opts.max, '', use === 'deactivation' ? 0 : reserve, RESERVE_POLL_MS, '1')
       return Number(wait)
     },
     async pause (ms, reason) {
