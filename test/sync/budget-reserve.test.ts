@@ -38,3 +38,16 @@ t.test('a budget of one keeps no reserve', async (t) => {
   t.equal(await budget.acquire(), 0)
   t.ok(await budget.acquire() > 50_000)
 })
+
+t.test('peek answers as acquire would and counts nothing', async (t) => {
+  const redis = (await startRedis(t)).client()
+  t.teardown(() => redis.disconnect())
+  const budget = createBudget(redis, { prefix: 'b', max: 20, windowMs: 60_000 })
+  t.equal(await budget.peek(), 0, 'a slot is free')
+  t.equal((await budget.state()).used, 0, 'and the peek took none')
+  for (let i = 0; i < 19; i++) await budget.acquire()
+  const other = await budget.peek()
+  t.ok(other > 0 && other <= RESERVE_POLL_MS, `only the reserve is left: a reconcile job would step aside (${other} ms)`)
+  t.equal(await budget.peek('deactivation'), 0, 'a deactivation would go')
+  t.equal((await budget.state()).used, 19, 'no peek counted')
+})
