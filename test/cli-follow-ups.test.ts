@@ -4,24 +4,10 @@
  * `status` counts it, `follow-ups done <id>` marks it done, and a second time is refused.
  */
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { main } from '../src/cli/main.js'
 import { startHarness, delivery, type Harness } from './helpers/harness.js'
 import { waitFor } from './helpers/wait.js'
+import { cli, urlOf } from './helpers/cli-run.js'
 import { GROUPS, MAPPING, enerfloUsers, oktaUsers } from './helpers/fixtures.js'
-
-async function cli (argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number, out: string, err: string }> {
-  let out = ''
-  let err = ''
-  const code = await main(argv, { stdout: { write: (s: string) => { out += s } }, stderr: { write: (s: string) => { err += s } }, env })
-  return { code, out, err }
-}
-
-async function urlOf (app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const addr = app.server.address()
-  return `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
-}
 
 async function send (h: Harness): Promise<void> {
   const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { 'content-type': 'application/json', authorization: h.webhookSecret }, payload: delivery([{ type: 'group.user_membership.remove', userId: '00upm', extraTargets: true }]) })
