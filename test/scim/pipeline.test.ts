@@ -1,0 +1,58 @@
+/**
+ * SCIM through the whole pipeline against real Redis and the Enerflo simulator: a pushed user and
+ * its groups reach Enerflo by the mapping file (links by email, no create), a PATCH of the phone
+ * follows, a group membership change moves the roles, a deactivation and a delete land.
+ */
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { startHarness } from '../helpers/harness.js'
+import { waitFor } from '../helpers/wait.js'
+
+const token = randomBytes(24).toString('hex')
+const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
+
+t.test('a SCIM user reaches Enerflo, and its changes follow', async (t) => {
+  const h = await startHarness(t, { env: { SCIM_TOKEN: token } })
+  const send = async (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET', url: string, payload?: unknown): Promise<{ status: number, body: Record<string, unknown> }> => {
+    const res = await h.app.inject({ method, url: `/scim/v2${url}`, headers: auth, ...(payload !== undefined && { payload: JSON.stringify(payload) }) })
+    return { status: res.statusCode, body: res.body === '' ? {} : res.json() }
+  }
+  const created = await send('POST', '/Users', {
+    schemas: [USER], userName: 'rep@example.com', externalId: '00urep', active: true,
+    name: { givenName: 'Rey', familyName: 'Pep' }, emails: [{ value: 'rep@example.com', type: 'work', primary: true }],
+    phoneNumbers: [{ value: '480-555-0199', type: 'mobile' }], password: 'never-kept'
+  })
+  t.equal(created.status, 201)
+  t.notOk('password' in created.body, 'the password is not echoed (nor stored)')
+  const id = created.body['id'] as string
+  const reps = await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Reps', members: [{ value: id }] })
+  t.equal(reps.status, 201)
+  const phx = await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Phoenix', members: [] })
+  await send('PATCH', `/Groups/${phx.body['id'] as string}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ value: id }] }] })
+
+  // Enerflo user 502 has rep@example.com: linked by email, not created.
+  const rep = await waitFor('502 to match', () => h.enerflo.user(502), (u) => u?.first_name === 'Rey' && u.phone === '4805550199')
+  t.same(rep?.roles, ['Sales Rep'])
+  t.same(rep?.office_ids, [101])
+  t.equal(h.enerflo.users().length, 4, 'nobody was created')
+
+  const setters = await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Setters', members: [] })
+  await send('PATCH', `/Groups/${setters.body['id'] as string}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] })
+  await send('PATCH', `/Groups/${reps.body['id'] as string}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] })
+  await waitFor('the roles to follow the groups', () => h.enerflo.user(502), (u) => JSON.stringify(u?.roles) === JSON.stringify(['Setter']))
+
+  const off = await send('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] })
+  t.equal(off.status, 200)
+  t.equal(off.body['active'], false)
+  await waitFor('the deactivation', () => h.enerflo.user(502), (u) => u?.active === false)
+
+  const on = await send('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: true } }] })
+  t.equal(on.status, 200)
+  await waitFor('the reactivation', () => h.enerflo.user(502), (u) => u?.active === true)
+
+  t.equal((await send('DELETE', `/Users/${id}`)).status, 204)
+  await waitFor('the delete to deactivate', () => h.enerflo.user(502), (u) => u?.active === false)
+  t.equal((await send('GET', `/Users/${id}`)).status, 404)
+})
