@@ -39,6 +39,8 @@ import blockedRemovals from '../plugins/core/blocked-removals.js'
 import opsBlocked from '../plugins/ops/blocked.js'
 import followUps from '../plugins/core/follow-ups.js'
 import opsFollowUps from '../plugins/ops/follow-ups.js'
+import scimServices from '../plugins/core/scim-services.js'
+import scim from '../plugins/scim/scim.js'
 
 export interface BuildOptions {
   config: Config
@@ -86,6 +88,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(followUps)
   await app.register(providers)
   if (config.graph !== undefined) await app.register(graphServices, { config: config.graph })
+  if (config.scim !== undefined) await app.register(scimServices)
   if (config.graph !== undefined && config.SERVICE_ROLE !== 'worker') await app.register(graphGroupQueue)
   await app.register(credentials)
   await app.register(reconcile)
@@ -97,6 +100,7 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
   if (config.SERVICE_ROLE !== 'worker') {
     if (config.okta !== undefined) await app.register(oktaWebhook)
     if (config.graph !== undefined) await app.register(graphWebhook)
+    if (config.scim !== undefined) await app.register(scim, { token: config.scim.token })
     await app.register(opsLinks)
     await app.register(opsLinksImport)
     await app.register(opsFailed)

@@ -35,6 +35,8 @@ export const EnvSchema = Type.Object({
   ...GraphEnvProperties,
   OPS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  // The bearer token Okta's SCIM app or Entra's provisioning sends to /scim/v2 (README "Okta: a SCIM app").
+  SCIM_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
   SYNC_MODE: Type.Union([Type.Literal('live'), Type.Literal('shadow')], { default: 'live' }),
   AUDIT_MAX_ENTRIES: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
   AUDIT_MAX_AGE_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
@@ -67,13 +69,15 @@ export interface Config extends Env {
   sandbox: boolean
   okta: { orgUrl: string, apiToken: string } | undefined
   oktaWebhookSecrets: string[]
+  /** The SCIM 2.0 server (/scim/v2), on when SCIM_TOKEN is set; sandbox mode makes a token up. */
+  scim: { token: string } | undefined
   /** Microsoft Graph (Entra ID), when its variables are set. */
   graph: GraphConfig | undefined
   /** One Redis, a Redis Cluster or Sentinel (src/redis-topology.ts). */
   redis: RedisTopology
 }
 
-const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', ...GRAPH_SECRET_NAMES])
+const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', 'SCIM_TOKEN', ...GRAPH_SECRET_NAMES])
 const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', 'BLOCKED_RETRY_MS', ...GRAPH_INTEGER_NAMES, ...REDIS_TOPOLOGY_INTEGER_NAMES]
 
 const NUMBER_NAMES = ['OKTA_RATE_LIMIT_FRACTION']
@@ -123,7 +127,8 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
   const { topology, problems: redisProblems } = readRedisTopology(env2)
   problems.push(...redisProblems)
   const graphWanted = GRAPH_SECRET_NAMES.some((n) => (env2 as Record<string, unknown>)[n] !== undefined) || (env2 as Record<string, unknown>)['GRAPH_TENANT_ID'] !== undefined || (env2 as Record<string, unknown>)['GRAPH_CLIENT_ID'] !== undefined
-  const sandbox = env2.ENERFLO_API_KEY === undefined && !oktaWanted && !graphWanted
+  const scimWanted = (env2 as Record<string, unknown>)['SCIM_TOKEN'] !== undefined
+  const sandbox = env2.ENERFLO_API_KEY === undefined && !oktaWanted && !graphWanted && !scimWanted
   // An invalid SERVICE_ROLE is already reported above; saying it again here would list it twice.
   const roleValid = ['all', 'api', 'worker'].includes(env2.SERVICE_ROLE)
   if (sandbox && roleValid && env2.SERVICE_ROLE !== 'all') {
@@ -136,5 +141,6 @@ export function loadConfig (env: NodeJS.ProcessEnv = process.env): Config {
     throw new SyncError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`)
   }
   const secrets = [env2.OKTA_WEBHOOK_SECRET, env2.OKTA_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => s !== undefined)
-  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets, graph, redis: topology }
+  const scim = env2.SCIM_TOKEN !== undefined ? { token: env2.SCIM_TOKEN } : undefined
+  return { ...env2, sandbox, okta, oktaWebhookSecrets: secrets, graph, redis: topology, scim }
 }

@@ -4,14 +4,14 @@
  */
 import { isUserId } from './sync/user-id.js'
 
-export interface LinkRow { row: number, source: 'okta' | 'graph', idpUserId: string, enerfloUserId: number }
+export interface LinkRow { row: number, source: 'okta' | 'graph' | 'scim', idpUserId: string, enerfloUserId: number }
 export interface RejectedRow { row: number, reason: string }
 
 function checkRow (raw: Record<string, unknown>, row: number, seen: Set<string>): LinkRow | RejectedRow {
   const source = String(raw['source'] ?? '').trim().toLowerCase()
   const idpUserId = String(raw['idpUserId'] ?? raw['idp_user_id'] ?? '').trim()
   const rawId = String(raw['enerfloUserId'] ?? raw['enerflo_user_id'] ?? '').trim()
-  if (source !== 'okta' && source !== 'graph') return { row, reason: `source must be okta or graph (got ${JSON.stringify(source)})` }
+  if (source !== 'okta' && source !== 'graph' && source !== 'scim') return { row, reason: `source must be okta, graph or scim (got ${JSON.stringify(source)})` }
   if (!isUserId(idpUserId)) return { row, reason: 'idp user id is missing, only dots, or has characters other than letters, digits and . _ - (use the provider\'s user id, not an email address)' }
   const id = /^\d{1,10}$/.test(rawId) ? Number(rawId) : NaN
   if (!Number.isInteger(id) || id < 1 || id > 2147483647) return { row, reason: `Enerflo user id must be a positive integer (got ${JSON.stringify(rawId)})` }

@@ -74,6 +74,8 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
   const webhookSecret = config.OKTA_WEBHOOK_SECRET ?? secret()
   // Operator routes need a token; the sandbox makes one up (and prints it) unless one is given.
   const opsToken = config.OPS_TOKEN ?? secret()
+  // And a SCIM token, so /scim/v2 can be tried with curl before any identity provider is connected.
+  const scimToken = secret()
   return {
     enerfloUrl,
     directoryUrl,
@@ -86,7 +88,9 @@ export async function startSandbox (config: Config): Promise<SandboxRuntime> {
       okta: { orgUrl: directoryUrl, apiToken: oktaToken },
       OKTA_WEBHOOK_SECRET: webhookSecret,
       oktaWebhookSecrets: [webhookSecret],
-      OPS_TOKEN: opsToken
+      OPS_TOKEN: opsToken,
+      SCIM_TOKEN: scimToken,
+      scim: { token: scimToken }
     },
     close: async () => {
       await Promise.all([enerflo.close(), directory.close()])
@@ -116,6 +120,7 @@ export function sandboxBanner (rt: SandboxRuntime, publicBase: string): string {
     `  Okta demo directory token (header "authorization: SSWS <token>", for its API and /__sandbox/ hooks): ${rt.config.okta?.apiToken ?? ''}`,
     `  Demo webhook secret (header "${rt.config.OKTA_WEBHOOK_HEADER}"): ${s}`,
     `  Ops token (for /status, /ops and the CLI): ${rt.config.OPS_TOKEN ?? ''}`,
+    `  SCIM token (Bearer, for ${publicBase}/scim/v2): ${rt.config.SCIM_TOKEN ?? ''}`,
     ...(rt.cleared === undefined
       ? [
           `  Redis at ${redisAddress(rt.config.REDIS_URL)} is not reachable yet: deliveries get 503 until it is.`,

@@ -22,7 +22,8 @@ const plural = (n: number, one: string, many: string): string => `${n} ${n === 1
 export function startSummary (config: Config, mapping: Mapping, listeningAt: string): string {
   const providers = [
     config.okta !== undefined && `Okta (${redisAddress(config.okta.orgUrl)})`,
-    config.graph !== undefined && `Entra ID (tenant ${config.graph.tenantId})`
+    config.graph !== undefined && `Entra ID (tenant ${config.graph.tenantId})`,
+    config.scim !== undefined && 'SCIM 2.0 at /scim/v2'
   ].filter((p): p is string => p !== false)
   const mode = config.SYNC_MODE === 'shadow' ? 'shadow (plans and records, never writes to Enerflo)' : 'live (writes to Enerflo)'
   const roleGroups = groups(mapping.roles)
@@ -38,11 +39,12 @@ export function startSummary (config: Config, mapping: Mapping, listeningAt: str
 
 /** The warning for a live start with no provider; undefined when one is configured (or in sandbox). */
 export function noProviderWarning (config: Config): string | undefined {
-  if (config.sandbox || config.okta !== undefined || config.graph !== undefined) return undefined
+  if (config.sandbox || config.okta !== undefined || config.graph !== undefined || config.scim !== undefined) return undefined
   return [
-    'WARNING: no identity provider is configured: ENERFLO_API_KEY is set, but neither Okta nor Entra ID is,',
+    'WARNING: no identity provider is configured: ENERFLO_API_KEY is set, but no provider (Okta, Entra ID or SCIM) is,',
     '  so this service receives no events and syncs nobody.',
     `  Okta: set ${OKTA_VARIABLES}.`,
-    `  Entra ID (Microsoft Graph): set ${GRAPH_VARIABLES}.`
+    `  Entra ID (Microsoft Graph): set ${GRAPH_VARIABLES}.`,
+    '  SCIM provisioning (an Okta SCIM app, Entra automatic provisioning): set SCIM_TOKEN.'
   ].join('\n') + '\n'
 }

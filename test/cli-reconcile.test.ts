@@ -56,7 +56,7 @@ t.test('usage errors are exit code 2', async (t) => {
     [['reconcile', '--run', '2f1c0f3e-5b1a-4c49-9a43-0a3c1d2e3f40', '--full'], /--run shows a run already started/],
     [['reconcile', '--source', 'enerflo', '--interval', '5'], /--interval must be a whole number ≥ 50/],
     [['reconcile', 'enerflo'], /unexpected enerflo/],
-    [['links', '--source', 'scim'], /--source must be okta or graph/],
+    [['links', '--source', 'ldap'], /--source must be okta, graph or scim/],
     [['links', '--csv', '--json'], /pick one/]
   ]
   for (const [argv, message] of cases) {

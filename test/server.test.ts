@@ -313,7 +313,7 @@ t.test('ENERFLO_API_KEY without a provider: starts, and says it syncs nobody and
   t.match(summary, /sync mode: shadow \(plans and records, never writes to Enerflo\); SERVICE_ROLE all/)
   t.match(summary, /1 group maps to roles, 0 groups map to offices/)
   const err = await waitFor('the warning on stderr', () => svc.stderr(), (e) => /Entra ID \(Microsoft Graph\): set/.test(e))
-  t.match(err, /WARNING: no identity provider is configured: ENERFLO_API_KEY is set, but neither Okta nor Entra ID is/)
+  t.match(err, /WARNING: no identity provider is configured: ENERFLO_API_KEY is set, but no provider (Okta, Entra ID or SCIM) is/)
   t.match(err, /syncs nobody/)
   t.match(err, 'Okta: set OKTA_ORG_URL, OKTA_API_TOKEN and OKTA_WEBHOOK_SECRET.')
   t.match(err, 'set GRAPH_TENANT_ID, GRAPH_CLIENT_ID, GRAPH_CLIENT_SECRET and GRAPH_CLIENT_STATE.')

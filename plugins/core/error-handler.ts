@@ -6,7 +6,7 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import { Type } from '@sinclair/typebox'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { SyncError } from '../../src/errors.js'
 import { statName, type StatArea } from '../../src/sync/stats.js'
 import { rejectionReason } from '../status/sources.js'
@@ -78,12 +78,17 @@ export default fp(async (app) => {
   // An unknown route is answered from its request line alone: its body is never read or parsed.
   // A callback hook: it runs on every request, and an async one costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
-    if (request.is404) { void reply.code(404).send(notFound(request)); return }
+    if (request.is404) { void sendNotFound(request, reply); return }
     done()
   })
-  const notFound = (request: FastifyRequest): Record<string, unknown> =>
-    ({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` })
-  app.setNotFoundHandler(async (request, reply) => {
-    return await reply.code(404).send(notFound(request))
-  })
+  const sendNotFound = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const what = `no route ${request.method} ${request.url.split('?')[0] ?? ''}`
+    // A SCIM client reads SCIM's error schema (RFC 7644 §3.12) for every answer under /scim/.
+    if (request.url.startsWith('/scim/')) {
+      return await reply.code(404).header('content-type', 'application/scim+json; charset=utf-8')
+        .send({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404', detail: what })
+    }
+    return await reply.code(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: what })
+  }
+  app.setNotFoundHandler(sendNotFound)
 }, { name: 'error-handler' })

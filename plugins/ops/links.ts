@@ -19,7 +19,7 @@ import { userKey, type Source } from '../../queues/sync-queue.js'
 
 const Link = Type.Object({ userKey: Type.String(), enerfloUserId: Type.Integer(), queued: Type.Boolean() })
 const StoredLink = Type.Object({ source: SourceParam, idpUserId: Type.String(), enerfloUserId: Type.Integer(), userKey: Type.String() })
-const LINK_SOURCES = ['okta', 'graph'] as const
+const LINK_SOURCES = ['okta', 'graph', 'scim'] as const
 const JSON_PAGE = 50
 const JSON_MAX = 500
 const csvCell = (v: string): string => /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox'
 import { USER_ID_PATTERN } from '../../src/sync/user-id.js'
 
-export const SourceParam = Type.Union([Type.Literal('okta'), Type.Literal('graph')])
+export const SourceParam = Type.Union([Type.Literal('okta'), Type.Literal('graph'), Type.Literal('scim')])
 // Ids, never email addresses: an address would end up in job data, keys and logs.
 export const IdpUserId = Type.String({ minLength: 1, maxLength: 200, pattern: USER_ID_PATTERN, description: 'the provider\'s user id: letters, digits and . _ - (not only dots, never an email address)' })
 export const UserParams = Type.Object({ source: SourceParam, idpUserId: IdpUserId })

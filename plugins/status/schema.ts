@@ -52,7 +52,8 @@ export const StatusReply = Type.Object({
   sources: Type.Optional(Nullable(Type.Record(Type.String(), Type.Object({
     configured: Type.Boolean(), lastEventAt: Nullable(Type.String()), counts: Counts,
     accepted: Type.Optional(Type.Integer()), duplicates: Type.Optional(Type.Integer()), rejected: Type.Optional(Counts),
-    subscription: Type.Optional(GraphSubscriptionStatus)
+    subscription: Type.Optional(GraphSubscriptionStatus),
+    store: Type.Optional(Type.Object({ users: Type.Integer(), groups: Type.Integer(), unqueued: Type.Integer() }, { description: 'SCIM only: the users and groups pushed to /scim/v2, and written users whose sync job is not yet confirmed queued' }))
   })))),
   sync: Type.Optional(Counts),
   unresolved: Type.Optional(Nullable(Type.Object({

@@ -78,6 +78,8 @@ export default fp(async (app) => {
     const worker = app.hasDecorator('syncWorker') ? app.syncWorker : undefined
     if (worker !== undefined && !worker.isRunning()) reasons.push('workers in this process are not running')
     const graphSubscription = app.hasDecorator('graph') ? await graphSubscriptionStatus(app, lastEvents.graph, reasons) : undefined
+    // The SCIM store's size, and how many written users still wait for the sweeper to queue them.
+    const scimStore = app.hasDecorator('scimStore') ? await app.scimStore.counts().then(({ users, groups, dirty }) => ({ users, groups, unqueued: dirty })) : undefined
     const oldestJob = oldest[0]
     const sourceStats = (source: string): Record<string, number> => Object.fromEntries(
       Object.entries(stats).filter(([k]) => k.startsWith(`${source}.`)).map(([k, v]) => [k.slice(source.length + 1), v]))
@@ -102,7 +104,8 @@ export default fp(async (app) => {
       },
       sources: {
         okta: { configured: config.okta !== undefined, lastEventAt: lastEvents.okta ?? null, counts: sourceStats('okta'), ...sourceSummary(stats, 'okta') },
-        graph: { configured: config.graph !== undefined, lastEventAt: lastEvents.graph ?? null, counts: sourceStats('graph'), ...sourceSummary(stats, 'graph'), ...(graphSubscription !== undefined && { subscription: graphSubscription }) }
+        graph: { configured: config.graph !== undefined, lastEventAt: lastEvents.graph ?? null, counts: sourceStats('graph'), ...sourceSummary(stats, 'graph'), ...(graphSubscription !== undefined && { subscription: graphSubscription }) },
+        scim: { configured: config.scim !== undefined, lastEventAt: lastEvents.scim ?? null, counts: sourceStats('scim'), ...sourceSummary(stats, 'scim'), ...(scimStore !== undefined && { store: scimStore }) }
       },
       sync: sourceStats('sync'),
       unresolved,

@@ -9,7 +9,7 @@ import { UsageError, type Command, type Ctx, type OptionDef, type Values } from 
 
 const FILTERS: Record<string, OptionDef> = {
   code: { type: 'string', value: '<code>', description: 'only this error code, e.g. ENERFLO_REJECTED' },
-  source: { type: 'string', value: '<source>', description: 'only this source: okta or graph' },
+  source: { type: 'string', value: '<source>', description: 'only this source: okta, graph or scim' },
   since: { type: 'string', value: '<time>', description: 'failed at or after: ISO time or an age (30m, 2h, 7d)' },
   until: { type: 'string', value: '<time>', description: 'failed before: ISO time or an age' }
 }

@@ -17,14 +17,14 @@ export const linksCommand: Command = {
     '--csv prints every link unless --limit is given; the table shows 50 at a time.'
   ],
   options: {
-    source: { type: 'string', value: '<source>', description: 'only this source: okta or graph' },
+    source: { type: 'string', value: '<source>', description: 'only this source: okta, graph or scim' },
     csv: { type: 'boolean', description: 'CSV: source,idp_user_id,enerflo_user_id (what import-links takes)' },
     offset: { type: 'string', value: '<n>', description: 'skip this many (paging)' },
     limit: { type: 'string', value: '<n>', description: 'show at most this many' }
   },
   async run (ctx, _positionals, values) {
     const source = str(values, 'source')?.toLowerCase()
-    if (source !== undefined && source !== 'okta' && source !== 'graph') throw new UsageError(`--source must be okta or graph (got ${JSON.stringify(source)})`)
+    if (source !== undefined && source !== 'okta' && source !== 'graph' && source !== 'scim') throw new UsageError(`--source must be okta, graph or scim (got ${JSON.stringify(source)})`)
     if (values.csv === true && ctx.json) throw new UsageError('--csv and --json are two formats: pick one')
     const query = { source, offset: wholeNumber(str(values, 'offset'), '--offset'), limit: wholeNumber(str(values, 'limit'), '--limit', 1) }
     if (values.csv === true) {

@@ -23,6 +23,11 @@ export const MappingSchema = Type.Object({
     }, { additionalProperties: false })),
     graph: Type.Optional(Type.Object({
       enerfloUserIdAttribute: Type.Optional(Attribute)
+    }, { additionalProperties: false })),
+    // A SCIM attribute: a core one by name ("externalId") or an extension one by its URN and name
+    // ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber").
+    scim: Type.Optional(Type.Object({
+      enerfloUserIdAttribute: Type.Optional(Attribute)
     }, { additionalProperties: false }))
   }, { additionalProperties: false }),
   roles: Type.Array(Type.Object({

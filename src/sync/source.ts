@@ -3,7 +3,7 @@
  * the pair everywhere (job deduplication, state, links, audit). Domain types: the queue, the
  * routes and the worker all use them, so they live here, not in queues/.
  */
-export type Source = 'okta' | 'graph'
+export type Source = 'okta' | 'graph' | 'scim'
 
 /** The key a user's jobs are deduplicated on, and its state is stored under. */
 export function userKey (source: Source, userId: string): string {

@@ -7,7 +7,7 @@
 import type { ChainableCommander, Redis } from 'ioredis'
 
 /** Who a counter is about: a receiver's source, or the operator routes. */
-export type StatArea = 'okta' | 'graph' | 'ops' | 'sync'
+export type StatArea = 'okta' | 'graph' | 'scim' | 'ops' | 'sync'
 
 export const statName = {
   rejected: (area: StatArea, reason: string): string => `${area}.rejected.${reason}`,

@@ -14,7 +14,13 @@ const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp'
 
 t.test('a SCIM user reaches Enerflo, and its changes follow', async (t) => {
-  const h = await startHarness(t, { env: { SCIM_TOKEN: token } })
+  // Okta has nobody here: Enerflo's users are matched by SCIM alone.
+  const h = await startHarness(t, { env: { SCIM_TOKEN: token }, oktaUsers: [] })
+  // Day one: read Enerflo's users, so a pushed user links to the one with its email.
+  const run = await h.app.inject({ method: 'POST', url: '/ops/reconcile', headers: { ...h.ops, 'content-type': 'application/json' }, payload: { source: 'enerflo' } })
+  t.equal(run.statusCode, 202)
+  const runId = (run.json() as { id: string }).id
+  await waitFor('the Enerflo pass', async () => (await h.app.inject({ method: 'GET', url: `/ops/reconcile/${runId}`, headers: h.ops })).json().state, (s) => s !== 'running', 20_000)
   const send = async (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET', url: string, payload?: unknown): Promise<{ status: number, body: Record<string, unknown> }> => {
     const res = await h.app.inject({ method, url: `/scim/v2${url}`, headers: auth, ...(payload !== undefined && { payload: JSON.stringify(payload) }) })
     return { status: res.statusCode, body: res.body === '' ? {} : res.json() }
