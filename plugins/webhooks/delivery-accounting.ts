@@ -1,43 +1,62 @@
 /**
- * Counts what a delivery held, and which of its event ids were seen before (providers deliver at
- * least once). Runs after the jobs are stored: a repeated event never needs to be dropped for
+ * Counts what deliveries held, and which of their event ids were seen before (providers deliver
+ * at least once). Runs after the jobs are stored: a repeated event never needs to be dropped for
  * correctness, because jobs are level-triggered and an unchanged user costs no Enerflo call.
- * `recordDelivery` is not awaited by the receivers: the answer does not wait for bookkeeping.
+ *
+ * `recordDelivery` is not awaited by the receivers and sends nothing itself: it adds the
+ * delivery to this process's pending batch, and the batch goes to Redis as one command at most
+ * FLUSH_MS after its first delivery (or at once when it holds MAX_BATCH_KEYS event ids, and when
+ * the app closes). So the `/status` and `/metrics` delivery counters, the last-event time and
+ * the duplicate count lag an answered delivery by up to FLUSH_MS plus one round trip. Duplicate
+ * detection is as exact as before: every event id is still SET NX once, in arrival order, and a
+ * repeat inside one batch finds the key its first sighting set a moment earlier in the same script.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
 
 const SEEN_TTL_S = 7 * 24 * 3600
+/** The longest a delivery waits in the batch before it is counted (the /status lag). */
+export const FLUSH_MS = 10
+/** A batch with this many event ids goes at once (bounds the script's run on Redis). */
+export const MAX_BATCH_KEYS = 1000
 
-// One command for the whole delivery: mark each event id seen (SET NX) and count in the same
-// step how many already were, so the counters never lag behind the answer by a round trip.
-// KEYS: stats hash, last-event hash, then one key per event id.
-// ARGV: ttl, source, ignored, no-user, users, now.
+// One command for the whole batch: per source, mark each event id seen (SET NX) and count in the
+// same step how many already were.
+// KEYS: stats hash, last-event hash, then the event ids' keys, source after source.
+// ARGV: ttl, number of sources, then per source: source, event ids, deliveries, ignored, no-user,
+// users, last delivery time. Returns the duplicates per source, in that order.
 const RECORD = `
-local dup = 0
-for i = 3, #KEYS do
-  if not redis.call('SET', KEYS[i], '1', 'EX', ARGV[1], 'NX') then dup = dup + 1 end
+local k = 3
+local a = 3
+local dups = {}
+for g = 1, tonumber(ARGV[2]) do
+  local s = ARGV[a]
+  local n = tonumber(ARGV[a + 1])
+  local dup = 0
+  for i = k, k + n - 1 do
+    if not redis.call('SET', KEYS[i], '1', 'EX', ARGV[1], 'NX') then dup = dup + 1 end
+  end
+  k = k + n
+  redis.call('HINCRBY', KEYS[1], s .. '.deliveries', ARGV[a + 2])
+  redis.call('HINCRBY', KEYS[1], s .. '.events.user-change', n)
+  if dup > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.duplicate', dup) end
+  if tonumber(ARGV[a + 3]) > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.ignored', ARGV[a + 3]) end
+  if tonumber(ARGV[a + 4]) > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.no-user', ARGV[a + 4]) end
+  redis.call('HINCRBY', KEYS[1], s .. '.jobs.enqueued', ARGV[a + 5])
+  redis.call('HSET', KEYS[2], s, ARGV[a + 6])
+  dups[g] = dup
+  a = a + 7
 end
-local s = ARGV[2]
-local n = #KEYS - 2
-redis.call('HINCRBY', KEYS[1], s .. '.deliveries', 1)
-redis.call('HINCRBY', KEYS[1], s .. '.events.user-change', n)
-if dup > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.duplicate', dup) end
-if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.ignored', ARGV[3]) end
-if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[1], s .. '.events.no-user', ARGV[4]) end
-redis.call('HINCRBY', KEYS[1], s .. '.jobs.enqueued', ARGV[5])
-redis.call('HSET', KEYS[2], s, ARGV[6])
-return dup
+return dups
 `
 
 type RecordScript = (numKeys: number, ...args: Array<string | number>) => Promise<unknown>
-const COMMAND = 'efsRecordDelivery'
+const COMMAND = 'efsRecordDeliveries'
 const defined = new WeakSet<Redis>()
 
 /**
  * The script as a command of the client (ioredis sends EVAL once per connection, then EVALSHA):
- * a plain eval would send the script's 900 bytes and have Redis hash them on every delivery.
- * Either way it goes in order on the connection, so a read sent after it sees its counts.
+ * a plain eval would send the script's bytes and have Redis hash them on every batch.
  */
 function withRecordCommand (redis: Redis): { [COMMAND]: RecordScript } {
   if (!defined.has(redis)) {
@@ -47,17 +66,95 @@ function withRecordCommand (redis: Redis): { [COMMAND]: RecordScript } {
   return redis as unknown as { [COMMAND]: RecordScript }
 }
 
-export async function countDuplicates (app: FastifyInstance, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): Promise<number> {
-  // The counters' names are src/sync/stats.ts's; this script writes the delivery ones in one step.
-  const keys = [app.stats.hash, app.stats.lastEventHash, ...eventIds.map((id) => app.store.eventKey(source, id))]
-  const dup = await withRecordCommand(app.redis)[COMMAND](keys.length, ...keys, SEEN_TTL_S, source, counts.ignored, counts.noUser, counts.users, new Date().toISOString())
-  return Number(dup)
+export interface DeliveryCounts { ignored: number, noUser: number, users: number }
+
+/** One source's share of a batch. */
+interface SourceTally { eventIds: string[], deliveries: number, ignored: number, noUser: number, users: number, lastAt: number }
+
+interface Batch {
+  app: FastifyInstance
+  sources: Map<string, SourceTally>
+  keys: number
+  timer: NodeJS.Timeout | undefined
+  /** Flushes sent and not yet answered (awaited on close). */
+  inflight: Set<Promise<void>>
 }
 
-/** Fire and forget: counts the delivery, logs (never throws) when Redis cannot take it. */
-export function recordDelivery (app: FastifyInstance, log: { warn: (o: object, m: string) => void }, source: string, eventIds: string[], counts: { ignored: number, noUser: number, users: number }): void {
-  countDuplicates(app, source, eventIds, counts).then(
-    (duplicates) => { if (duplicates > 0) app.metrics.events.inc({ source, type: 'any', outcome: 'duplicate' }, duplicates) },
-    (err: Error) => { log.warn({ err: { name: err.name, message: err.message } }, 'delivery accounting failed') }
-  )
+// One batch per Redis connection, i.e. per app: the Okta and Graph routes share it.
+const batches = new WeakMap<Redis, Batch>()
+
+function batchOf (app: FastifyInstance): Batch {
+  let batch = batches.get(app.redis)
+  if (batch === undefined) {
+    batch = { app, sources: new Map(), keys: 0, timer: undefined, inflight: new Set() }
+    batches.set(app.redis, batch)
+  }
+  return batch
+}
+
+/** Sends the batch's counts as one command; the duplicates it found go to the metrics. */
+async function send (app: FastifyInstance, sources: Map<string, SourceTally>, deliveries: number): Promise<void> {
+  const keys: string[] = [app.stats.hash, app.stats.lastEventHash]
+  const args: Array<string | number> = [SEEN_TTL_S, sources.size]
+  for (const [source, t] of sources) {
+    for (const id of t.eventIds) keys.push(app.store.eventKey(source, id))
+    args.push(source, t.eventIds.length, t.deliveries, t.ignored, t.noUser, t.users, new Date(t.lastAt).toISOString())
+  }
+  try {
+    const dups = await withRecordCommand(app.redis)[COMMAND](keys.length, ...keys, ...args) as unknown[]
+    let i = 0
+    for (const source of sources.keys()) {
+      const n = Number(dups[i++] ?? 0)
+      if (n > 0) app.metrics.events.inc({ source, type: 'any', outcome: 'duplicate' }, n)
+    }
+  } catch (err) {
+    app.log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, deliveries }, 'delivery accounting failed')
+  }
+}
+
+function flushBatch (batch: Batch): Promise<void> {
+  if (batch.timer !== undefined) { clearTimeout(batch.timer); batch.timer = undefined }
+  if (batch.sources.size === 0) return Promise.resolve()
+  const { sources } = batch
+  let deliveries = 0
+  for (const t of sources.values()) deliveries += t.deliveries
+  batch.sources = new Map()
+  batch.keys = 0
+  const sent = send(batch.app, sources, deliveries)
+  batch.inflight.add(sent)
+  void sent.finally(() => batch.inflight.delete(sent))
+  return sent
+}
+
+/**
+ * Fire and forget: adds the delivery to the pending batch. Never throws; a batch Redis cannot
+ * take is logged (with how many deliveries it held), as one delivery's was before.
+ */
+export function recordDelivery (app: FastifyInstance, source: string, eventIds: string[], counts: DeliveryCounts): void {
+  const batch = batchOf(app)
+  let t = batch.sources.get(source)
+  if (t === undefined) {
+    t = { eventIds: [], deliveries: 0, ignored: 0, noUser: 0, users: 0, lastAt: 0 }
+    batch.sources.set(source, t)
+  }
+  for (const id of eventIds) t.eventIds.push(id)
+  t.deliveries++
+  t.ignored += counts.ignored
+  t.noUser += counts.noUser
+  t.users += counts.users
+  t.lastAt = Date.now()
+  batch.keys += eventIds.length
+  if (batch.keys >= MAX_BATCH_KEYS) { void flushBatch(batch); return }
+  if (batch.timer === undefined) {
+    batch.timer = setTimeout(flushBatch, FLUSH_MS, batch)
+    batch.timer.unref()
+  }
+}
+
+/** Sends what is pending now and waits for every batch sent so far (tests, and the app's close). */
+export async function flushDeliveries (app: FastifyInstance): Promise<void> {
+  const batch = batches.get(app.redis)
+  if (batch === undefined) return
+  void flushBatch(batch)
+  await Promise.all([...batch.inflight])
 }

@@ -21,7 +21,7 @@ import { countEvents } from '../status/metrics.js'
 import { statName } from '../../src/sync/stats.js'
 import { groupIdOf } from '../../src/graph/group-notifications.js'
 import { enqueueGroupChanges } from '../../queues/graph-group-queue.js'
-import { recordDelivery } from './delivery-accounting.js'
+import { flushDeliveries, recordDelivery } from './delivery-accounting.js'
 import { Accepted, registerLifecycleRoute } from './graph-lifecycle.js'
 
 export const BODY_LIMIT = 1024 * 1024
@@ -52,6 +52,8 @@ export default fp(async (app) => {
   // A child context, so the hook and the parser apply to the Graph routes only.
   await app.register(async (child: FastifyInstance) => {
     child.addHook('onRequest', handshake)
+    // The delivery counters still pending are sent before the Redis connections close.
+    child.addHook('onClose', async () => { await flushDeliveries(child) })
     useJsonParser(child, parseGraphBody, BODY_LIMIT)
     registerChangeRoute(child)
     registerLifecycleRoute(child)
@@ -90,8 +92,8 @@ function registerChangeRoute (app: FastifyInstance): void {
     // Stored. What follows is accounting only and must not turn into an error Graph would retry.
     const rejected = wrongState + wrongTenant
     countEvents(app.metrics, 'graph', 'notification', { queued: accepted.length - ignored - noUser - groupItems, group: groupItems, ignored, no_user: noUser, rejected })
-    app.stats.bump({ [statName.rejected('graph', 'client-state')]: wrongState, [statName.rejected('graph', 'tenant')]: wrongTenant })
-    if (accepted.length > 0) recordDelivery(app, request.log, 'graph', eventIds, { ignored, noUser, users: byUser.size })
+    if (rejected > 0) app.stats.bump({ [statName.rejected('graph', 'client-state')]: wrongState, [statName.rejected('graph', 'tenant')]: wrongTenant })
+    if (accepted.length > 0) recordDelivery(app, 'graph', eventIds, { ignored, noUser, users: byUser.size })
     if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
     request.log.info({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
     return await reply.code(202).header('content-type', 'text/plain; charset=utf-8').send('')

@@ -17,7 +17,7 @@ import type { SyncJobData } from '../../queues/sync-queue.js'
 import { storeJobs } from './store-jobs.js'
 import { higherLane, laneOfOktaEvent } from '../../queues/sync-lanes.js'
 import { ErrorReply } from '../core/error-handler.js'
-import { recordDelivery } from './delivery-accounting.js'
+import { flushDeliveries, recordDelivery } from './delivery-accounting.js'
 import { useJsonParser } from './json-parser.js'
 
 const BODY_LIMIT = 1024 * 1024
@@ -48,6 +48,8 @@ function routes (app: FastifyInstance): void {
     }
   }
   app.addHook('onRequest', checkSecret)
+  // The delivery counters still pending are sent before the Redis connections close.
+  app.addHook('onClose', async () => { await flushDeliveries(app) })
 
   r.get('/webhooks/okta', {
     config: { source: 'okta' },
@@ -92,7 +94,7 @@ function routes (app: FastifyInstance): void {
     await storeJobs(app, [...byUser.values()])
     // The jobs are stored; what follows is accounting only and must not turn a stored delivery
     // into an error that would make Okta send it again.
-    recordDelivery(app, request.log, 'okta', eventIds, { ignored, noUser, users: byUser.size })
+    recordDelivery(app, 'okta', eventIds, { ignored, noUser, users: byUser.size })
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
     request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored }, 'okta delivery accepted')
     // Okta wants a 200 with an empty body.

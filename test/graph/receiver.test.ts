@@ -4,6 +4,7 @@ import { changeItem, lifecycleItem, startGraphHarness } from '../helpers/graph-h
 import { G } from '../helpers/graph-fixtures.js'
 import { GRAPH_SUBSCRIPTION_QUEUE } from '../../queues/graph-subscription-queue.js'
 import { Queue } from 'bullmq'
+import { flushDeliveries } from '../../plugins/webhooks/delivery-accounting.js'
 
 t.test('Graph receiver', async (t) => {
   const previous = secret()
@@ -61,6 +62,8 @@ t.test('Graph receiver', async (t) => {
     const job = (await h.app.syncQueue.getWaiting()).find((j) => j.data.userId === G.rep)
     t.same(Object.keys(job?.data ?? {}).sort(), ['eventIds', 'receivedAt', 'source', 'userId'])
     t.equal(job?.data.source, 'graph')
+    // The delivery counters go to Redis in batches (up to FLUSH_MS after the answer).
+    await flushDeliveries(h.app)
     const stats = await h.app.store.stats()
     t.equal(stats['graph.events.ignored'], 1)
     t.equal(stats['graph.events.no-user'], undefined, 'a group is not "no user": it is a membership change')
