@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { JobsOptions, Queue } from 'bullmq'
-import { laneOptions, raiseDeduplicated, type Lane } from './sync-lanes.js'
+import { laneOptions, raiseDeduplicated, type Added, type Lane } from './sync-lanes.js'
 
 export const SYNC_QUEUE = 'user-sync'
 export const SYNC_JOB = 'sync-user'
@@ -60,21 +60,38 @@ export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): J
   }
 }
 
+/** What a job stores: its lane is in its options, not its data. */
+function stored (data: SyncJobData): SyncJobData {
+  if (data.lane === undefined) return data
+  const { lane: _lane, ...rest } = data
+  return rest
+}
+
 /**
  * Adds every job of one delivery in one Redis round trip, then raises any waiting job that a
- * higher-lane add was deduplicated into (queues/sync-lanes.ts).
+ * higher-lane add was deduplicated into (queues/sync-lanes.ts). Only an add whose answer names
+ * another job than its own was deduplicated; a delivery of fresh adds (nearly every webhook) goes
+ * no further than the add.
  */
 export async function enqueueSyncJobs (queue: Queue<SyncJobData>, jobs: SyncJobData[], settings: SyncJobSettings): Promise<void> {
   const [first] = jobs
   if (first === undefined) return
   // One job (most deliveries) is one script call; addBulk wraps even one job in a MULTI, and
   // ioredis builds every MULTI by copying each of BullMQ's scripts onto it.
-  const stored = ({ lane: _lane, ...data }: SyncJobData): SyncJobData => data
+  if (jobs.length === 1) {
+    const opts = syncJobOptions(first, settings)
+    const job = await queue.add(SYNC_JOB, stored(first), opts)
+    if (job.id !== opts.jobId) await raiseDeduplicated(queue as Queue, [{ id: job.id, fresh: false, lane: first.lane ?? 'live' }])
+    return
+  }
   const entries = jobs.map((data) => ({ name: SYNC_JOB, data: stored(data), opts: syncJobOptions(data, settings) }))
-  const added = entries.length === 1
-    ? [await queue.add(SYNC_JOB, stored(first), entries[0]?.opts)]
-    : await queue.addBulk(entries)
-  await raiseDeduplicated(queue as Queue, added.map((job, i) => ({ id: job.id, fresh: job.id === entries[i]?.opts.jobId, lane: jobs[i]?.lane ?? 'live' })))
+  const added = await queue.addBulk(entries)
+  const deduplicated: Added[] = []
+  for (let i = 0; i < added.length; i++) {
+    const id = added[i]?.id
+    if (id !== entries[i]?.opts.jobId) deduplicated.push({ id, fresh: false, lane: jobs[i]?.lane ?? 'live' })
+  }
+  if (deduplicated.length > 0) await raiseDeduplicated(queue as Queue, deduplicated)
 }
 
 /**
