@@ -38,6 +38,16 @@ export function scrubUrl (url: string): string {
   return scrub(decoded) === decoded ? kept : scrub(decoded)
 }
 
+/** An object of numbers, booleans and nulls only (most info lines): nothing in it to scrub. */
+function onlyPlainScalars (value: object): boolean {
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k]
+    if (v !== null && v !== undefined && typeof v !== 'number' && typeof v !== 'boolean') return false
+  }
+  return true
+}
+
 function scrubValue (value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrub(value)
   if (value === null || typeof value !== 'object') return value
@@ -88,13 +98,23 @@ export function loggerOptions (level: string): LoggerOptions {
       })
     },
     formatters: {
-      log: (object) => scrubValue(object, 0) as Record<string, unknown>
+      // Taken as it is when there is nothing to scrub: no copy on the hot path's lines.
+      log: (object) => onlyPlainScalars(object) ? object : scrubValue(object, 0) as Record<string, unknown>
     },
     hooks: {
       logMethod (args, method) {
-        // The message itself (the last string argument) is scrubbed too.
-        const scrubbed = args.map((a) => typeof a === 'string' ? scrub(a) : a) as typeof args
-        method.apply(this, scrubbed)
+        // The message itself (the last string argument) is scrubbed too; the arguments are
+        // copied only when scrubbing changed one.
+        let out = args
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i]
+          if (typeof a !== 'string') continue
+          const clean = scrub(a)
+          if (clean === a) continue
+          if (out === args) out = [...args] as typeof args
+          out[i] = clean
+        }
+        method.apply(this, out)
       }
     }
   }
