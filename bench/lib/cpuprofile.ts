@@ -4,6 +4,10 @@
  * service's own files stand apart from the libraries they call.
  */
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** The checkout this bench runs from (a snapshot of the tree need not be called main). */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
 interface CallFrame { functionName: string, url: string, lineNumber: number }
 interface ProfileNode { id: number, callFrame: CallFrame, children?: number[] }
@@ -15,8 +19,7 @@ export function shortUrl (url: string): string {
   const u = url.replace(/^file:\/\//, '')
   const nm = u.lastIndexOf('/node_modules/')
   if (nm >= 0) return u.slice(nm + '/node_modules/'.length)
-  const root = u.indexOf('/main/')
-  return root >= 0 ? u.slice(root + '/main/'.length) : u === '' ? '(native)' : u
+  return u.startsWith(ROOT) ? u.slice(ROOT.length) : u === '' ? '(native)' : u
 }
 
 export interface Analysis { wallMs: number, idleMs: number, byFunction: Attribution[], byFile: Attribution[], folded: Attribution[] }
