@@ -25,7 +25,8 @@ const BENCHES: Array<{ name: string, file: string, timeoutS: number }> = [
   { name: 'onboarding', file: 'bench/onboarding.ts', timeoutS: 300 },
   { name: 'lanes', file: 'bench/lanes.ts', timeoutS: 300 },
   { name: 'reconcile', file: 'bench/reconcile.ts', timeoutS: 300 },
-  { name: 'cluster', file: 'bench/cluster.ts', timeoutS: 300 }
+  { name: 'cluster', file: 'bench/cluster.ts', timeoutS: 300 },
+  { name: 'scim', file: 'bench/scim.ts', timeoutS: 300 }
 ]
 
 function sh (cmd: string, args: string[]): string {
