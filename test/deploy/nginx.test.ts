@@ -10,9 +10,12 @@ const CONF = join(import.meta.dirname, '..', '..', 'docs', 'deploy', 'nginx.conf
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p))
 const inCi = !['', '0', 'false'].includes((process.env['CI'] ?? '').toLowerCase())
 
-t.test('the README\'s reverse-proxy example: only /webhooks/ is public', async (t) => {
+t.test('the README\'s reverse-proxy example: only /webhooks/ and /scim/v2/ are public', async (t) => {
   const conf = readFileSync(CONF, 'utf8')
   t.match(conf, /location \/webhooks\/ \{\n\s+proxy_pass/, 'the receivers are proxied')
+  t.match(conf, /location \/scim\/v2\/ \{\n\s+proxy_pass/, 'the SCIM server is proxied')
+  const open = [...conf.matchAll(/location ([^{]+)\{\n\s+proxy_pass/g)].map((m) => (m[1] ?? '').trim())
+  t.same(open, ['/webhooks/', '/scim/v2/'], 'nothing else is proxied without an allow list')
   t.match(conf, /location ~ \^\/\(ops\|status\|docs\|metrics\)\(\/\|\$\) \{\n(\s+allow [^\n]+\n)+\s+deny all;/, 'operator surfaces only from allowed addresses')
   t.match(conf, /location \/ \{\n\s+return 404;/, 'everything else is not found')
   t.match(conf, /listen 443 ssl/, 'TLS ends here')
