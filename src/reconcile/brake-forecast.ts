@@ -20,7 +20,7 @@ const whatOf = (d: Destructive): string =>
   [d.deactivate ? 'the deactivation' : '', d.removedRoles.length > 0 ? `the removal of ${d.removedRoles.join(', ')}` : ''].filter(Boolean).join(' and ')
 
 /** The sources whose linked users set the limit (the brake takes the user's own source's). */
-const SOURCES = ['okta', 'graph'] as const
+const SOURCES = ['okta', 'graph', 'scim'] as const
 
 export async function forecastBrake (redis: Redis, prefix: string, opts: BrakeOptions): Promise<PassBrake> {
   const k = holdKeys(prefix)

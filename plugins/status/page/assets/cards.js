@@ -69,6 +69,9 @@ export const renderCalls = (s) => {
   ])
 }
 
+// SCIM: what the providers pushed, and writes whose sync job the sweeper has still to queue.
+const STORE = { users: 'users pushed', groups: 'groups pushed', unqueued: 'writes not yet queued' }
+
 export const renderSources = (sources) => {
   const node = $('sources')
   clear(node)
@@ -87,7 +90,8 @@ export const renderSources = (sources) => {
       ...Object.entries(src.counts || {}).filter(([k]) => !k.startsWith('rejected.')).map(([k, v]) => [human(k), v, name + '.' + k]),
       ...(typeof src.rejected === 'number' ? [['rejected', src.rejected]] : []),
       ...rejected.map(([k, v]) => ['rejected: ' + human(k), v, name + '.rejected.' + k]),
-      ...Object.entries(src.subscription || {}).map(([k, v]) => [SUBSCRIPTION[k] || k, /At$/.test(k) ? when(v) : v, name + '.subscription.' + k])
+      ...Object.entries(src.subscription || {}).map(([k, v]) => [SUBSCRIPTION[k] || k, /At$/.test(k) ? when(v) : v, name + '.subscription.' + k]),
+      ...Object.entries(src.store || {}).map(([k, v]) => [STORE[k] || k, v, name + '.store.' + k])
     ])
   }
   if (!node.firstChild) node.append(el('p', 'no sources', 'muted'))
