@@ -37,6 +37,8 @@ export const EnvSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
   // The bearer token Okta's SCIM app or Entra's provisioning sends to /scim/v2 (README "Okta: a SCIM app").
   SCIM_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
+  // How often accepted SCIM writes whose sync job was not confirmed are queued (plugins/core/scim-services.ts).
+  SCIM_SWEEP_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
   SYNC_MODE: Type.Union([Type.Literal('live'), Type.Literal('shadow')], { default: 'live' }),
   AUDIT_MAX_ENTRIES: Type.Integer({ minimum: 1, maximum: 10_000, default: 50 }),
   AUDIT_MAX_AGE_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
@@ -78,7 +80,7 @@ export interface Config extends Env {
 }
 
 const SECRET_NAMES = new Set(['ENERFLO_API_KEY', 'OKTA_API_TOKEN', 'OKTA_WEBHOOK_SECRET', 'OKTA_WEBHOOK_SECRET_PREVIOUS', 'OPS_TOKEN', 'METRICS_TOKEN', 'SCIM_TOKEN', ...GRAPH_SECRET_NAMES])
-const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', 'BLOCKED_RETRY_MS', ...GRAPH_INTEGER_NAMES, ...REDIS_TOPOLOGY_INTEGER_NAMES]
+const INTEGER_NAMES = ['PORT', 'ENERFLO_RATE_LIMIT_MAX', 'ENERFLO_RATE_LIMIT_WINDOW_MS', 'ENERFLO_TIMEOUT_MS', 'WORKER_CONCURRENCY', 'JOB_ATTEMPTS', 'JOB_BACKOFF_MS', 'WORKER_LOCK_MS', 'REQUEST_TIMEOUT_MS', 'AUDIT_MAX_ENTRIES', 'AUDIT_MAX_AGE_DAYS', 'BRAKE_WINDOW_MS', 'BRAKE_MAX_PERCENT', 'BRAKE_MIN_USERS', 'RECONCILE_INTERVAL_MS', 'RECONCILE_FULL_INTERVAL_MS', 'BLOCKED_RETRY_MS', 'SCIM_SWEEP_MS', ...GRAPH_INTEGER_NAMES, ...REDIS_TOPOLOGY_INTEGER_NAMES]
 
 const NUMBER_NAMES = ['OKTA_RATE_LIMIT_FRACTION']
 

@@ -20,10 +20,9 @@ declare module 'fastify' {
   }
 }
 
-export const SWEEP_MS = 10_000
 const SWEEP_BATCH = 500
 
-export default fp(async (app, opts: { sweepMs?: number }) => {
+export default fp(async (app) => {
   const store = createScimStore(app.redis, app.config.QUEUE_PREFIX)
   app.decorate('scimStore', store)
   app.providers.scim = createScimSource(store, app.mapping)
@@ -42,7 +41,7 @@ export default fp(async (app, opts: { sweepMs?: number }) => {
   app.decorate('queueScimUsers', queue)
 
   if (app.config.SERVICE_ROLE === 'worker') return
-  const sweepMs = opts.sweepMs ?? SWEEP_MS
+  const sweepMs = app.config.SCIM_SWEEP_MS
   // Only marks at least one sweep old: a newer one still belongs to a request in flight.
   let seenUpTo = 0
   const sweep = async (): Promise<void> => {
