@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
 import { startHarness, type Harness, type HarnessOptions } from '../helpers/harness.js'
+import { nextAddress } from '../security/corpus.js'
 
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User'
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
@@ -44,6 +45,8 @@ export async function startScim (t: Test, opts: HarnessOptions = {}): Promise<Sc
     const res = await h.app.inject({
       method,
       url: `/scim/v2${path}`,
+      // A fresh client address each time, so the failed-authentication limiter never answers.
+      remoteAddress: nextAddress(),
       headers: { authorization: `Bearer ${token}`, ...(payload !== undefined && { 'content-type': 'application/scim+json' }), ...headers },
       ...(payload !== undefined && { payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload) })
     })
