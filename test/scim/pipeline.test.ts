@@ -62,3 +62,25 @@ t.test('a SCIM user reaches Enerflo, and its changes follow', async (t) => {
   await waitFor('the delete to deactivate', () => h.enerflo.user(502), (u) => u?.active === false)
   t.equal((await send('GET', `/Users/${id}`)).status, 404)
 })
+
+t.test('CREATE_USERS: a pushed user Enerflo lacks is created, with its SCIM manager\'s email', async (t) => {
+  const h = await startHarness(t, { env: { SCIM_TOKEN: token, CREATE_USERS: 'true' }, oktaUsers: [] })
+  const run = await h.app.inject({ method: 'POST', url: '/ops/reconcile', headers: { ...h.ops, 'content-type': 'application/json' }, payload: { source: 'enerflo' } })
+  const runId = (run.json() as { id: string }).id
+  await waitFor('the Enerflo pass', async () => (await h.app.inject({ method: 'GET', url: `/ops/reconcile/${runId}`, headers: h.ops })).json().state, (s) => s !== 'running', 20_000)
+  const post = async (url: string, body: unknown): Promise<Record<string, unknown>> =>
+    (await h.app.inject({ method: 'POST', url: `/scim/v2${url}`, headers: auth, payload: JSON.stringify(body) })).json()
+  const boss = await post('/Users', { schemas: [USER], userName: 'boss@example.com', name: { givenName: 'Bo', familyName: 'Ss' }, emails: [{ value: 'boss@example.com', type: 'work' }] })
+  const hire = await post('/Users', { schemas: [USER], userName: 'fresh@example.com', name: { givenName: 'Fresh', familyName: 'Hire' }, emails: [{ value: 'fresh@example.com', type: 'work' }] })
+  // Entra sends the manager as a bare id (the issue686 sample's form).
+  const patched = await h.app.inject({
+    method: 'PATCH', url: `/scim/v2/Users/${hire['id'] as string}`, headers: auth,
+    payload: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: boss['id'] }] })
+  })
+  t.equal(patched.statusCode, 200)
+  await post('/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Reps', members: [{ value: hire['id'] }] })
+  const created = await waitFor('the new hire created in Enerflo', () => h.enerflo.users().find((u) => u.email === 'fresh@example.com'), (u) => u !== undefined && JSON.stringify(u.roles) === JSON.stringify(['Sales Rep']))
+  t.equal(created?.first_name, 'Fresh')
+  t.equal(h.enerflo.creates().length, 1, 'only the one Enerflo lacked was created; the boss linked by email')
+  t.equal((h.enerflo.creates()[0]?.body as { manager_email?: string } | undefined)?.manager_email, 'boss@example.com', 'manager_email is the SCIM manager\'s work email')
+})
