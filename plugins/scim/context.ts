@@ -34,6 +34,20 @@ export function errorBody (status: number, detail: string, scimType?: ScimType):
   return { ...scimError({ status: 400, detail, ...(scimType !== undefined && { scimType }) }), status: String(status) }
 }
 
+/** The query parameters a SCIM route reads, each a single string. */
+const QUERY_PARAMETERS = ['filter', 'startIndex', 'count', 'attributes', 'excludedAttributes']
+
+/**
+ * A parameter given twice arrives as an array, which no reader expects (a repeated `filter` or
+ * `attributes` was a 500): refused as the client's mistake, in SCIM's terms.
+ */
+function repeatedQuery (query: unknown): ScimHttpError | undefined {
+  if (query === null || typeof query !== 'object') return undefined
+  const name = QUERY_PARAMETERS.find((n) => { const v = (query as Record<string, unknown>)[n]; return v !== undefined && typeof v !== 'string' })
+  if (name === undefined) return undefined
+  return new ScimHttpError({ status: 400, scimType: name === 'filter' ? 'invalidFilter' : 'invalidValue', detail: `the query parameter ${name} is given more than once; send it once` })
+}
+
 export function installScimContext (app: FastifyInstance, token: string): void {
   for (const type of ['application/json', 'application/scim+json']) {
     if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type)
@@ -51,7 +65,7 @@ export function installScimContext (app: FastifyInstance, token: string): void {
   app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const header = request.headers.authorization
     const presented = typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined
-    if (matchesAnySecret(presented, [token])) { done(); return }
+    if (matchesAnySecret(presented, [token])) { done(repeatedQuery(request.query)); return }
     app.stats.bump({ [statName.rejected('scim', 'auth')]: 1 })
     void reply.header('www-authenticate', 'Bearer realm="scim"')
     try {

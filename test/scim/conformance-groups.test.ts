@@ -74,6 +74,8 @@ t.test('SCIM Groups', async (t) => {
     const page = await send('GET', '/Groups?startIndex=2&count=1')
     t.equal(isList(t, page, all.body['totalResults'] as number, 'paged').length, 1)
     t.equal(page.body['startIndex'], 2)
+    isScimError(t, await send('GET', '/Groups?excludedAttributes=members&excludedAttributes=meta'), 400, 'invalidValue', 'excludedAttributes given twice')
+    isScimError(t, await send('GET', `/Groups/${a}?attributes=displayName&attributes=members`), 400, 'invalidValue', 'attributes given twice')
     for (const bad of ['displayName co "Filter"', 'displayName eq "a" or displayName eq "b"', 'members eq "x"', 'junk']) {
       isScimError(t, await send('GET', `/Groups?${q(bad)}`), 400, 'invalidFilter', bad)
     }

@@ -127,6 +127,10 @@ t.test('SCIM Users: create, read, list, filter, replace, delete', async (t) => {
     ]) {
       isScimError(t, await send('GET', `/Users?${q(filter)}`), 400, 'invalidFilter', JSON.stringify(filter))
     }
+    isScimError(t, await send('GET', `/Users?${q('userName eq "a@example.com"')}&${q('userName eq "b@example.com"')}`), 400, 'invalidFilter', 'filter given twice')
+    for (const param of ['attributes=userName&attributes=title', 'excludedAttributes=emails&excludedAttributes=title', 'startIndex=1&startIndex=2', 'count=1&count=2']) {
+      isScimError(t, await send('GET', `/Users?${param}`), 400, 'invalidValue', param)
+    }
     t.same(await s.h.app.scimStore.counts(), before, 'a refused query changes nothing')
   })
 
