@@ -6,6 +6,7 @@
  * Object.prototype is untouched. The per-route figures are printed for docs/RELIABILITY.md.
  */
 import t from 'tap'
+import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import { startGraphHarness } from '../helpers/graph-harness.js'
 import { delivery } from '../helpers/harness.js'
@@ -15,6 +16,7 @@ import { oktaGetCases, oktaPostCases, sameLengthWrong, type Secrets } from './ba
 import { graphCases, graphItem, lifecycleCases, lifecycleItem } from './bad-input-graph-cases.js'
 import { OPS_ROUTES, opsCases } from './bad-input-ops-cases.js'
 import { rawRequest, rawSend, requestBytes, type RawRequest } from './raw-http.js'
+import { checkScimAnswer, runScimCase, scimFamilies, scimFixtures, scimSnapshot, scimWireCases } from './bad-input-scim-cases.js'
 
 
 async function scanKeys (redis: Redis, pattern: string): Promise<string[]> {
@@ -100,12 +102,16 @@ function wireCases (s: Secrets, port: number): WireCase[] {
 
 t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', async (t) => {
   const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort()
-  const h = await startGraphHarness(t, { role: 'api', noPublicUrl: true })
+  const scimToken = randomBytes(24).toString('hex')
+  const h = await startGraphHarness(t, { role: 'api', noPublicUrl: true, env: { SCIM_TOKEN: scimToken } })
   const s: Secrets = {
     webhookSecret: h.webhookSecret, opsToken: h.config.OPS_TOKEN ?? '', clientState: h.clientState, tenantId: h.tenantId,
     apiKey: h.config.ENERFLO_API_KEY ?? '', oktaToken: h.config.OKTA_API_TOKEN ?? ''
   }
   const redis = h.redis.client()
+  // One SCIM user and group for the SCIM cases to aim at, stored before the "before" picture.
+  const scim = await scimFixtures(h.app, scimToken, [s.webhookSecret, s.opsToken, s.clientState, s.apiKey, s.oktaToken])
+  const scimBefore = await scimSnapshot(redis, h.app.scimStore.base)
   const keysBefore = await scanKeys(redis, '*')
   const tallies = new Map<string, Tally>()
   const tally = (family: string): Tally => {
@@ -125,6 +131,11 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
       for (const c of cases) await runCase(t, h.app, c, tally(family))
     })
   }
+  for (const [family, cases] of scimFamilies(scim)) {
+    await t.test(`${family} (${cases.length} cases, inject)`, async (t) => {
+      for (const c of cases) await runScimCase(t, h.app, c, tally(family))
+    })
+  }
 
   await t.test('over a real socket', async (t) => {
     await h.app.listen({ port: 0, host: '127.0.0.1' })
@@ -133,6 +144,10 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
     for (const c of wireCases(s, port)) {
       const res = Buffer.isBuffer(c.raw) ? await rawSend(port, c.raw) : await rawRequest(port, c.raw)
       checkAnswer(t, c, { statusCode: res.status, headers: res.headers, body: res.body }, tally(c.family), 'wire')
+    }
+    for (const c of scimWireCases(scim)) {
+      const res = await rawRequest(port, c.raw)
+      checkScimAnswer(t, c, { statusCode: res.status, headers: res.headers, body: res.body }, tally(c.family), 'wire')
     }
   })
 
@@ -145,6 +160,8 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
     // The counters /status shows (rejections; last-event for Graph items that were ours but not about a user).
     t.same(added.filter((k) => !/^test:stats(:last-event)?$/.test(k)), [], `no key but the counters (added: ${added.join(', ')})`)
     t.same(keysAfter.filter((k) => /^test:(user-sync|graph-subscription):(\d+|[0-9a-z]+-[0-9a-f]+-[0-9a-z]+|de:.*|wait|prioritized|delayed)$/.test(k) || k.startsWith('test:event:')), [], 'no job, deduplication key, waiting list or event record')
+    t.same(await h.app.scimStore.counts(), { users: 1, groups: 1, dirty: 0 }, 'SCIM: still the one user and group, nothing marked for sync')
+    t.same(await scimSnapshot(redis, h.app.scimStore.base), scimBefore, 'SCIM: every key and value as it was')
     t.same(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore, 'Object.prototype has no new property')
     const probe = {} as Record<string, unknown>
     for (const k of ['polluted', 'isAdmin', 'value', 'enerfloUserId', 'reveal', 'source']) t.equal(probe[k], undefined, `({}).${k} is undefined`)
@@ -156,6 +173,8 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
     const lifecycle = await h.post({ value: [lifecycleItem(s, { lifecycleEvent: 'missed' })] }, { url: '/webhooks/graph/lifecycle' })
     t.equal(lifecycle.statusCode, 202, 'a valid lifecycle notification is accepted')
     t.equal((await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).statusCode, 200, '/status answers')
+    const scimRead = await h.app.inject({ method: 'GET', url: `/scim/v2/Users/${scim.userId}`, headers: { authorization: `Bearer ${scimToken}` } })
+    t.equal(scimRead.statusCode, 200, 'SCIM answers with the token')
     t.same((await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort(), ['00urep', G.rep].sort(), 'and exactly those two were queued')
     const wire = await rawRequest((h.app.server.address() as { port: number }).port, { method: 'GET', path: '/healthz' })
     t.equal(wire.status, 200, 'the listener still answers over HTTP')
