@@ -20,8 +20,14 @@ function answerFor (code: string | undefined): [number, string, string, string] 
   return [400, 'MALFORMED_REQUEST', 'Bad Request', 'the request is not valid HTTP']
 }
 
-export function frameworkErrors (err: Error & { code?: string, statusCode?: number }, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors (err: Error & { code?: string, statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void {
   const status = err.statusCode ?? 400
+  // A SCIM client reads SCIM's error schema (RFC 7644 §3.12) for every answer under /scim/.
+  if (request.url.startsWith('/scim/')) {
+    void reply.code(status).header('content-type', 'application/scim+json; charset=utf-8')
+      .send({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(status), detail: err.message })
+    return
+  }
   const code = err.code === 'FST_ERR_BAD_URL' ? 'BAD_URL' : err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URL_TOO_LONG' : 'BAD_REQUEST'
   void reply.code(status).send({ statusCode: status, code, error: status === 414 ? 'URI Too Long' : 'Bad Request', message: err.message })
 }

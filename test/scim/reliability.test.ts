@@ -63,7 +63,7 @@ t.test('a mass SCIM deactivation stops at the brake, and the rest of each change
     t.equal(created.status, 201)
     ids.push(created.id)
   }
-  await waitFor('every user linked and synced', () => h.enerflo.users().filter((u) => u.first_name.startsWith('P')).length, (n) => n === USERS)
+  await waitFor('every user linked and synced', () => h.enerflo.users().filter((u) => (u.first_name ?? '').startsWith('P')).length, (n) => n === USERS)
   for (const [i, id] of ids.entries()) {
     const res = await h.app.inject({
       method: 'PATCH', url: `/scim/v2/Users/${id}`, headers,
@@ -71,7 +71,7 @@ t.test('a mass SCIM deactivation stops at the brake, and the rest of each change
     })
     t.equal(res.statusCode, 200)
   }
-  await waitFor('every other change applied', () => h.enerflo.users().filter((u) => u.last_name.startsWith('Left')).length, (n) => n === USERS)
+  await waitFor('every other change applied', () => h.enerflo.users().filter((u) => (u.last_name ?? '').startsWith('Left')).length, (n) => n === USERS)
   const inactive = h.enerflo.users().filter((u) => !u.active).length
   t.equal(inactive, 3, 'deactivations stop at the brake\'s limit (3 of 12 linked)')
   const holds = (await h.app.inject({ method: 'GET', url: '/ops/holds', headers: h.ops })).json() as { holds: Array<{ users: Array<{ userKey: string }> }> }
