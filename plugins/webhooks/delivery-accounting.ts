@@ -10,6 +10,11 @@
  * the duplicate count lag an answered delivery by up to FLUSH_MS plus one round trip. Duplicate
  * detection is as exact as before: every event id is still SET NX once, in arrival order, and a
  * repeat inside one batch finds the key its first sighting set a moment earlier in the same script.
+ *
+ * The access log of deliveries is here too: one info line per source per batch, once Redis has
+ * counted it ("okta deliveries accepted": deliveries, user-change events, duplicates, ignored,
+ * without a user, jobs), where each receiver used to write one line per request; the per-request
+ * line is at debug. Ids and counts only, never personal data.
  */
 import type { FastifyInstance } from 'fastify'
 import type { Redis } from 'ioredis'
@@ -103,9 +108,10 @@ async function send (app: FastifyInstance, sources: Map<string, SourceTally>, de
   try {
     const dups = await withRecordCommand(app.redis)[COMMAND](keys.length, ...keys, ...args) as unknown[]
     let i = 0
-    for (const source of sources.keys()) {
-      const n = Number(dups[i++] ?? 0)
-      if (n > 0) app.metrics.events.inc({ source, type: 'any', outcome: 'duplicate' }, n)
+    for (const [source, t] of sources) {
+      const duplicates = Number(dups[i++] ?? 0)
+      if (duplicates > 0) app.metrics.events.inc({ source, type: 'any', outcome: 'duplicate' }, duplicates)
+      app.log.info({ deliveries: t.deliveries, userChanges: t.eventIds.length, duplicates, ignored: t.ignored, noUser: t.noUser, jobs: t.users }, `${source} deliveries accepted`)
     }
   } catch (err) {
     app.log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, deliveries }, 'delivery accounting failed')

@@ -95,7 +95,8 @@ function registerChangeRoute (app: FastifyInstance): void {
     if (rejected > 0) app.stats.bump({ [statName.rejected('graph', 'client-state')]: wrongState, [statName.rejected('graph', 'tenant')]: wrongTenant })
     if (accepted.length > 0) recordDelivery(app, 'graph', eventIds, { ignored, noUser, users: byUser.size })
     if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
-    request.log.info({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
+    // The info line is the batch's (delivery-accounting.ts): one per batch, not per request.
+    request.log.debug({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
     return await reply.code(202).header('content-type', 'text/plain; charset=utf-8').send('')
   })
 }

@@ -96,7 +96,8 @@ function routes (app: FastifyInstance): void {
     // into an error that would make Okta send it again.
     recordDelivery(app, 'okta', eventIds, { ignored, noUser, users: byUser.size })
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
-    request.log.info({ events: request.body.data.events.length, users: byUser.size, ignored }, 'okta delivery accepted')
+    // The info line is the batch's (delivery-accounting.ts): one per batch, not per request.
+    request.log.debug({ events: request.body.data.events.length, users: byUser.size, ignored }, 'okta delivery accepted')
     // Okta wants a 200 with an empty body.
     return await reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('')
   })
