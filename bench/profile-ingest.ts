@@ -4,7 +4,7 @@
  * summarised by file and by function (self and inclusive ms, and µs per request). Not part of
  * `npm run bench`: it explains the ingest figures rather than measuring them.
  *
- *   node --import tsx bench/profile-ingest.ts [--events 1|20] [--seconds 8] [--graph]
+ *   node --import tsx bench/profile-ingest.ts [--events 1|20] [--seconds 8] [--connections 10] [--graph]
  */
 import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -22,6 +22,7 @@ const arg = (name: string, dflt: number): number => {
 }
 const events = arg('events', 1)
 const seconds = Math.min(60, arg('seconds', 8))
+const connections = arg('connections', 10)
 const logLevel = process.env['BENCH_LOG_LEVEL'] ?? 'info'
 const provider = process.argv.includes('--graph') ? 'graph' : 'okta'
 
@@ -30,10 +31,10 @@ const redis = await startRedis()
 const s = secrets()
 const rx = await startReceiver(redis.url, s, { LOG_LEVEL: logLevel, ...(provider === 'graph' ? graphEnv(s.webhook) : {}) }, ['--cpu-prof', `--cpu-prof-dir=${dir}`])
 if (provider === 'graph') rx.target = { ...rx.target, url: rx.target.url.replace('/okta', '/graph'), headers: {} }
-say(`warming up, then ${seconds} s of ${events}-item ${provider} deliveries at 10 connections (LOG_LEVEL=${logLevel})`)
+say(`warming up, then ${seconds} s of ${events}-item ${provider} deliveries at ${connections} connections (LOG_LEVEL=${logLevel})`)
 const warm = await measure(rx.target, events, 10, 2, provider, s.webhook)
 await redis.flush()
-const r = await measure(rx.target, events, 10, seconds, provider, s.webhook)
+const r = await measure(rx.target, events, connections, seconds, provider, s.webhook)
 await rx.proc.stop()
 await redis.stop()
 // One profile per thread (CPU.<date>.<time>.<pid>.<thread>.<seq>): the main thread is 0; the
