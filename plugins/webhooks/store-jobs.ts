@@ -19,14 +19,35 @@ const DEADLINE_MS = 2000
 export const STORE_CHUNK = 250
 export const UNCONFIRMED = 'the queue (Redis) did not confirm every job; some may be stored: deliver again, a repeat is harmless'
 
+/** A store waiting for Redis, and when it stops waiting. */
+interface Waiting { due: number, reject: (err: Error) => void }
+const waiting = new Set<Waiting>()
+/** How often the deadline is checked: a store gives up DEADLINE_MS to DEADLINE_MS + SWEEP_MS after it began. */
+const SWEEP_MS = 100
+let sweeper: NodeJS.Timeout | undefined
+
+function sweep (): void {
+  const now = Date.now()
+  for (const w of waiting) {
+    if (w.due <= now) { waiting.delete(w); w.reject(new Error('Redis did not answer in time')) }
+  }
+  if (waiting.size === 0 && sweeper !== undefined) { clearInterval(sweeper); sweeper = undefined }
+}
+
 /**
- * The work, or a rejection once DEADLINE_MS passed. One promise and one timer per call (not a
- * race of two promises and a finally): this runs on every delivery.
+ * The work, or a rejection once DEADLINE_MS passed. One shared sweep checks every store's deadline
+ * instead of a timer per call: on the webhook path a timer set and cleared on every delivery
+ * cost more than the check (at one connection the timer list empties and is rebuilt each time).
  */
 async function withDeadline (work: Promise<void>): Promise<void> {
   return await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error('Redis did not answer in time')) }, DEADLINE_MS)
-    work.then(() => { clearTimeout(timer); resolve() }, (err: unknown) => { clearTimeout(timer); reject(err as Error) })
+    const w: Waiting = { due: Date.now() + DEADLINE_MS, reject }
+    waiting.add(w)
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, SWEEP_MS)
+      sweeper.unref()
+    }
+    work.then(() => { waiting.delete(w); resolve() }, (err: unknown) => { waiting.delete(w); reject(err as Error) })
   })
 }
 
