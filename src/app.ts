@@ -65,7 +65,8 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // One line per request costs more than the request on the webhook path; receivers log one
-    // line per delivery, the error handler one per rejection, and that is the access log.
+    // line per accounting batch of deliveries (per request at debug), the error handler one per
+    // rejection, and that is the access log.
     logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler: (err, socket) => {
       // Only the parser's code: its error carries the raw request, secrets and all.
