@@ -46,25 +46,40 @@ export function freshJobId (): string {
   return `${Date.now().toString(36)}-${PROCESS_TAG}-${jobSeq.toString(36)}`
 }
 
+// The options every job shares, built once: BullMQ only reads them (Backoffs.normalize returns an
+// object backoff as it is; removeOnComplete/removeOnFail are read when a job finishes), so one
+// object each serves every add instead of three fresh ones per call.
+const BACKOFF = { type: 'jittered' } as const
+// Finished jobs are evidence for operators, not state: keep a day of successes and a week of
+// failures, bounded by count so a flood cannot fill Redis.
+const REMOVE_ON_COMPLETE = { age: 24 * 3600, count: 5000 } as const
+const REMOVE_ON_FAIL = { age: 7 * 24 * 3600, count: 20000 } as const
+
 export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): JobsOptions {
-  return {
+  const opts: JobsOptions = {
     jobId: freshJobId(),
     attempts: settings.attempts,
-    ...laneOptions(data.lane ?? 'live'),
-    backoff: { type: 'jittered' },
+    backoff: BACKOFF,
     deduplication: { id: userKey(data.source, data.userId), keepLastIfActive: true },
-    // Finished jobs are evidence for operators, not state: keep a day of successes and a week of
-    // failures, bounded by count so a flood cannot fill Redis.
-    removeOnComplete: { age: 24 * 3600, count: 5000 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 20000 }
+    removeOnComplete: REMOVE_ON_COMPLETE,
+    removeOnFail: REMOVE_ON_FAIL
   }
+  // The lane's options (queues/sync-lanes.ts laneOptions): live, the usual lane, adds none.
+  const lane = data.lane ?? 'live'
+  if (lane !== 'live') Object.assign(opts, laneOptions(lane))
+  return opts
 }
 
 /** What a job stores: its lane is in its options, not its data. */
 function stored (data: SyncJobData): SyncJobData {
   if (data.lane === undefined) return data
-  const { lane: _lane, ...rest } = data
-  return rest
+  // A plain copy without the lane: object rest compiles to a helper (tslib's __rest) that also
+  // walks symbols, which job data (stored as JSON) never has.
+  const rest: Record<string, unknown> = {}
+  for (const key in data) {
+    if (key !== 'lane' && Object.hasOwn(data, key)) rest[key] = data[key as keyof SyncJobData]
+  }
+  return rest as unknown as SyncJobData
 }
 
 /**
