@@ -42,14 +42,6 @@ export function scimEmail (attrs: Attributes): string | undefined {
   return typeof v === 'string' && v.includes('@') ? v : undefined
 }
 
-/** The enterprise extension's manager id (another SCIM user), when set. */
-export function scimManagerId (attrs: Attributes): string | undefined {
-  const ext = attrs[ENTERPRISE]
-  const manager = typeof ext === 'object' && ext !== null ? (ext as Attributes)['manager'] : undefined
-  const id = typeof manager === 'object' && manager !== null ? (manager as Attributes)['value'] : undefined
-  return typeof id === 'string' && id !== '' ? id : undefined
-}
-
 /** A core attribute by name, or an extension's by `urn:…:name`. */
 function attributeValue (attrs: Attributes, path: string): unknown {
   if (path.startsWith(`${ENTERPRISE}:`)) {

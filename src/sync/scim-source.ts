@@ -3,7 +3,8 @@
  * groups and its manager, mapped to Enerflo fields by the same rules as the other sources. Nothing
  * here calls the provider: the store is the provider's word.
  */
-import { mapScimUser, scimManagerId } from '../mapping/scim.js'
+import { mapScimUser } from '../mapping/scim.js'
+import { managerId as scimManagerId } from '../scim/user-body.js'
 import type { Mapping } from '../mapping/mapping-file.js'
 import type { ScimStore } from '../scim/store.js'
 import type { ProviderSource } from './provider.js'

@@ -10,7 +10,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import type { Test } from 'tap'
 import type { Redis } from 'ioredis'
-import { deepArray, deepObject, invalidUtf8, nextAddress, type Case, type Tally } from './corpus.js'
+import { checkStatus, deepArray, deepObject, invalidUtf8, nextAddress, type Case, type Tally } from './corpus.js'
 import { sameLengthWrong } from './bad-input-cases.js'
 import type { RawRequest } from './raw-http.js'
 
@@ -336,15 +336,7 @@ export function scimWireCases (f: ScimFixtures): ScimWireCase[] {
 
 /** The answer is SCIM's: the status, the Error schema with the status as a string, the scimType, WWW-Authenticate on a 401. */
 export function checkScimAnswer (t: Test, c: ScimCase, res: { statusCode: number, headers: Record<string, unknown>, body: string }, tally: Tally, via: string): void {
-  tally.cases++
-  if (via === 'wire') tally.wire++
-  if (res.statusCode >= 500) tally.fiveXX++
-  else if (res.statusCode >= 200 && res.statusCode < 300) tally.twoXX++
-  else if (res.statusCode >= 400) tally.fourXX++
-  const label = `${via} ${c.method} ${c.url.slice(0, 80)}: ${c.name}`
-  t.ok(res.statusCode < 500, `${label}: never a 5xx (got ${res.statusCode})`)
-  t.equal(res.statusCode, c.status, `${label}: ${c.status} (got ${res.statusCode} ${res.body.slice(0, 160)})`)
-  if (c.status < 300 && c.acknowledged === undefined) t.fail(`${label}: a 2xx case must say why`)
+  const label = checkStatus(t, c, res, tally, via)
   if (res.statusCode < 400) return
   t.match(String(res.headers['content-type']), /^application\/scim\+json/, `${label}: application/scim+json`)
   let body: Record<string, unknown>

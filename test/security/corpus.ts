@@ -39,8 +39,8 @@ export const invalidUtf8 = (json: string, marker = 'BAD'): Buffer => {
   return Buffer.concat([Buffer.from(head ?? ''), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80]), Buffer.from(tail ?? '')])
 }
 
-/** Checks one answer against its case: status, error shape, never a 5xx. */
-export function checkAnswer (t: Test, c: Case, res: { statusCode: number, headers: Record<string, unknown>, body: string }, tally: Tally, via: string): void {
+/** Counts one answer and checks what every corpus asks of it: its status, never a 5xx. Returns its label. */
+export function checkStatus (t: Test, c: Pick<Case, 'method' | 'url' | 'name' | 'status' | 'acknowledged'>, res: { statusCode: number, body: string }, tally: Tally, via: string): string {
   tally.cases++
   if (via === 'wire') tally.wire++
   if (res.statusCode >= 500) tally.fiveXX++
@@ -50,6 +50,12 @@ export function checkAnswer (t: Test, c: Case, res: { statusCode: number, header
   t.ok(res.statusCode < 500, `${label}: never a 5xx (got ${res.statusCode})`)
   t.equal(res.statusCode, c.status, `${label}: ${c.status} (got ${res.statusCode} ${res.body.slice(0, 160)})`)
   if (c.status < 300 && c.acknowledged === undefined) t.fail(`${label}: a 2xx case must say why`)
+  return label
+}
+
+/** Checks one answer against its case: status, error shape, never a 5xx. */
+export function checkAnswer (t: Test, c: Case, res: { statusCode: number, headers: Record<string, unknown>, body: string }, tally: Tally, via: string): void {
+  const label = checkStatus(t, c, res, tally, via)
   if (res.statusCode < 400 || c.method === 'HEAD') return
   t.match(String(res.headers['content-type']), /^application\/json/, `${label}: JSON error`)
   let body: unknown
