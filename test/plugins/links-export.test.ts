@@ -31,7 +31,7 @@ t.test('GET /ops/links lists every link as JSON or CSV, and the CSV imports back
   t.equal(page.total, 5, 'the total counts every link, not the page')
   t.same(page.links.map((l: { userKey: string }) => l.userKey), ['okta:00uboss', 'okta:00unolink'])
   t.same((await get('?source=graph')).json(), { total: 1, links: [{ source: 'graph', idpUserId: 'aad-7', enerfloUserId: 901, userKey: 'graph:aad-7' }] })
-  t.equal((await get('?source=scim')).statusCode, 400, 'an unknown source is a 400')
+  t.equal((await get('?source=ldap')).statusCode, 400, 'an unknown source is a 400')
   t.equal((await get('?format=xml')).statusCode, 400)
   t.equal((await get('?limit=0')).statusCode, 400)
 
