@@ -3,12 +3,20 @@
  * raw text before it: a regular expression over an untrusted, unparsed body can be made quadratic
  * (an unterminated string of `\"` after a key froze the process for seconds). `__proto__` and
  * `constructor` keys are refused and a leading BOM is dropped, as Fastify's own parser does.
+ *
+ * A body that holds neither word nor any `\u` escape (nearly every delivery) cannot hold such a
+ * key, however it is written, so it goes straight to JSON.parse: three linear searches instead of
+ * secure-json-parse's two escape-aware regular expressions over the whole text. Anything else
+ * goes through secure-json-parse, which finds a key spelt with escapes too.
  */
 import sjson from 'secure-json-parse'
 import { SyncError } from './errors.js'
 
 export function parseJsonBody (text: string): unknown {
   try {
+    if (!text.includes('\\u') && !text.includes('__proto__') && !text.includes('constructor')) {
+      return JSON.parse(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text) as unknown
+    }
     return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as unknown
   } catch (err) {
     const poisoned = err instanceof SyntaxError && /prototype|constructor/i.test(err.message) && !/JSON/.test(err.message)
