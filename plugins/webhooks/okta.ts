@@ -15,7 +15,7 @@ import { matchesAnySecret } from '../../src/secret.js'
 import { SyncError } from '../../src/errors.js'
 import type { SyncJobData } from '../../queues/sync-queue.js'
 import { storeJobs } from './store-jobs.js'
-import { higherLane, laneOfOktaEvent } from '../../queues/sync-lanes.js'
+import { laneOfOktaEvent } from '../../queues/sync-lanes.js'
 import { ErrorReply } from '../core/error-handler.js'
 import { flushDeliveries, recordDelivery } from './delivery-accounting.js'
 import { useJsonParser } from './json-parser.js'
@@ -78,17 +78,19 @@ function routes (app: FastifyInstance): void {
     let ignored = 0
     let noUser = 0
     const eventIds: string[] = []
-    const counted = app.metrics.events
+    const counted = app.metrics.eventTally
     for (const event of request.body.data.events) {
-      if (!isUserChangeEvent(event.eventType)) { ignored++; counted.inc({ source: 'okta', type: 'other', outcome: 'ignored' }); continue }
+      const type = event.eventType
+      if (!isUserChangeEvent(type)) { ignored++; counted.add('other ignored', { source: 'okta', type: 'other', outcome: 'ignored' }); continue }
       const userId = userIdOf(event)
-      if (userId === undefined) { noUser++; counted.inc({ source: 'okta', type: event.eventType, outcome: 'no_user' }); continue }
-      counted.inc({ source: 'okta', type: event.eventType, outcome: 'queued' })
+      if (userId === undefined) { noUser++; counted.add(`${type} no_user`, { source: 'okta', type, outcome: 'no_user' }); continue }
+      counted.add(`${type} queued`, { source: 'okta', type, outcome: 'queued' })
       eventIds.push(event.uuid)
       const job = byUser.get(userId) ?? { source: 'okta', userId, eventIds: [], receivedAt }
       job.eventIds.push(event.uuid)
       // A deactivation, suspension or deletion jumps the queue (the worker re-reads the state).
-      job.lane = higherLane(job.lane, laneOfOktaEvent(event.eventType))
+      // Live is the lane a job without one waits in, so only a higher lane is written down.
+      if (laneOfOktaEvent(type) === 'deactivate') job.lane = 'deactivate'
       byUser.set(userId, job)
     }
     await storeJobs(app, [...byUser.values()])

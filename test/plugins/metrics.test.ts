@@ -66,4 +66,17 @@ t.test('Redis up, Redis down, Redis back; events from every source in one counte
   const back = await scrape(t, h)
   t.equal(value(back.get('enerflo_sync_redis_up')), 1)
   t.ok(back.has('enerflo_sync_queue_jobs'), 'back once Redis is')
+  t.equal(value(back.get('enerflo_sync_webhook_requests_total'), { source: 'okta', status: '200' }), 1)
+  t.equal(value(back.get('enerflo_sync_events_total'), { source: 'okta', type: 'other', outcome: 'ignored' }), 1)
+
+  // Counts kept between scrapes (plugins/status/metrics.ts Tally) add to what was served, once.
+  const again = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { 'content-type': 'application/json', authorization: h.webhookSecret }, payload: delivery([{ type: 'user.account.update_profile', userId: '00urep2' }]) })
+  t.equal(again.statusCode, 200)
+  const refused = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { 'content-type': 'application/json', authorization: 'wrong' }, payload: delivery([{ type: 'user.account.update_profile', userId: '00urep3' }]) })
+  t.equal(refused.statusCode, 401)
+  // Three scrapes above served the first delivery as 1 each time: nothing was counted twice.
+  const later = await scrape(t, h)
+  t.equal(value(later.get('enerflo_sync_events_total'), { source: 'okta', type: 'user.account.update_profile', outcome: 'queued' }), 2, 'both deliveries\' events')
+  t.equal(value(later.get('enerflo_sync_webhook_requests_total'), { source: 'okta', status: '200' }), 2)
+  t.equal(value(later.get('enerflo_sync_webhook_requests_total'), { source: 'okta', status: '401' }), 1)
 })
