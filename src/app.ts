@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import type { Mapping } from './mapping/mapping-file.js'
-import { loggerOptions } from './log.js'
+import { lazyChildLogger, loggerOptions } from './log.js'
 import redis from '../plugins/core/redis.js'
 import errorHandler from '../plugins/core/error-handler.js'
 import securityHeaders from '../plugins/core/security-headers.js'
@@ -68,6 +68,8 @@ export async function buildApp (opts: BuildOptions): Promise<FastifyInstance> {
     // line per accounting batch of deliveries (per request at debug), the error handler one per
     // rejection, and that is the access log.
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's logger is built when it first writes a line (src/log.ts lazyChildLogger).
+    childLoggerFactory: lazyChildLogger,
     clientErrorHandler: (err, socket) => {
       // Only the parser's code: its error carries the raw request, secrets and all.
       app.log.debug({ code: (err as Error & { code?: string }).code }, 'client error')
