@@ -41,11 +41,6 @@ export function laneOfOktaEvent (eventType: string): Lane {
   return DEACTIVATING_OKTA_EVENTS.has(eventType) ? 'deactivate' : 'live'
 }
 
-/** The higher of two lanes (several events for one user in one delivery). */
-export function higherLane (a: Lane | undefined, b: Lane): Lane {
-  return a !== undefined && RANK[a] < RANK[b] ? a : b
-}
-
 /** What job id its add returned, whether that is the add's own (a fresh job), and its lane. */
 export interface Added { id: string | undefined, fresh?: boolean, lane: Lane }
 

@@ -35,34 +35,37 @@ export interface SyncJobSettings {
 /**
  * Each add names its own job id, so an add whose answer carries another id was deduplicated into
  * a job already there, and only that add needs a read to see the waiting job's lane: a fresh add
- * (nearly every webhook) costs one round trip, not two. Unique per process by the time and the
- * counter, across processes by a random tag; never an integer and never a ':' (BullMQ refuses
- * both); short enough to type in `retry <id>` (about 20 characters).
+ * (nearly every webhook) costs one round trip, not two. `<start>-<tag>-<n>`: unique within a
+ * process by the counter, across restarts by the time the process started (base 36, ms) and across
+ * processes by a random tag; never an integer and never a ':' (BullMQ refuses both); short enough
+ * to type in `retry <id>` (about 20 characters). The prefix is built once: formatting the clock
+ * for every job cost more than the rest of the id.
  */
-const PROCESS_TAG = randomBytes(4).toString('hex')
+const ID_PREFIX = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}-`
 let jobSeq = 0
 export function freshJobId (): string {
   jobSeq = (jobSeq + 1) % Number.MAX_SAFE_INTEGER
-  return `${Date.now().toString(36)}-${PROCESS_TAG}-${jobSeq.toString(36)}`
+  return ID_PREFIX + jobSeq.toString(36)
 }
 
 // The options every job shares, built once: BullMQ only reads them (Backoffs.normalize returns an
-// object backoff as it is; removeOnComplete/removeOnFail are read when a job finishes), so one
-// object each serves every add instead of three fresh ones per call.
+// object backoff as it is), so one object serves every add instead of a fresh one per call.
 const BACKOFF = { type: 'jittered' } as const
-// Finished jobs are evidence for operators, not state: keep a day of successes and a week of
-// failures, bounded by count so a flood cannot fill Redis.
-const REMOVE_ON_COMPLETE = { age: 24 * 3600, count: 5000 } as const
-const REMOVE_ON_FAIL = { age: 7 * 24 * 3600, count: 20000 } as const
+/**
+ * Finished jobs are evidence for operators, not state: keep a day of successes and a week of
+ * failures, bounded by count so a flood cannot fill Redis. These are the sync worker's options
+ * (queues/sync-worker.ts), which BullMQ applies to every job that does not say its own: carried in
+ * each job they were packed into every add (a share of each webhook's CPU) to say the same thing.
+ */
+export const REMOVE_ON_COMPLETE = { age: 24 * 3600, count: 5000 } as const
+export const REMOVE_ON_FAIL = { age: 7 * 24 * 3600, count: 20000 } as const
 
 export function syncJobOptions (data: SyncJobData, settings: SyncJobSettings): JobsOptions {
   const opts: JobsOptions = {
     jobId: freshJobId(),
     attempts: settings.attempts,
     backoff: BACKOFF,
-    deduplication: { id: userKey(data.source, data.userId), keepLastIfActive: true },
-    removeOnComplete: REMOVE_ON_COMPLETE,
-    removeOnFail: REMOVE_ON_FAIL
+    deduplication: { id: userKey(data.source, data.userId), keepLastIfActive: true }
   }
   // The lane's options (queues/sync-lanes.ts laneOptions): live, the usual lane, adds none.
   const lane = data.lane ?? 'live'

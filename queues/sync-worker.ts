@@ -6,7 +6,7 @@
 import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { createSyncProcessor, type SyncDeps } from './sync-processor.js'
-import { jitteredBackoff, SYNC_QUEUE, userKey, type SyncJobData } from './sync-queue.js'
+import { jitteredBackoff, REMOVE_ON_COMPLETE, REMOVE_ON_FAIL, SYNC_QUEUE, userKey, type SyncJobData } from './sync-queue.js'
 import { createFailureLog } from '../src/sync/failure-log.js'
 import { parseFailure } from '../src/sync/failure-reason.js'
 import { AmbiguousWriteError } from '../src/errors.js'
@@ -40,6 +40,9 @@ export function createSyncWorker (opts: SyncWorkerOptions): Worker<SyncJobData> 
     // Jobs are level-triggered and idempotent, so running one again after a crash is always
     // safe; failing it for having stalled (BullMQ's default after one stall) would drop a change.
     maxStalledCount: 100,
+    // How many finished jobs stay (queues/sync-queue.ts): for every job, which carries none itself.
+    removeOnComplete: REMOVE_ON_COMPLETE,
+    removeOnFail: REMOVE_ON_FAIL,
     autorun: false
   })
   // Operators see current dead letters by reason (/status): a final failure is noted, a later
