@@ -29,6 +29,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>
+  /** Passed to buildApp (default: no logger); a test that reads log lines gives pino options with a stream. */
+  logger?: Record<string, unknown>
   enerfloUsers?: SandboxUser[]
   oktaUsers?: DirectoryUser[]
   groups?: DirectoryGroup[]
@@ -80,7 +82,7 @@ export async function startHarness (t: { teardown: (fn: () => unknown) => void }
   const apps: FastifyInstance[] = []
   const build = async (env: Record<string, string> = {}): Promise<FastifyInstance> => {
     const config = loadConfig({ ...baseEnv, ...env })
-    const app = await buildApp({ config, mapping, logger: false })
+    const app = await buildApp({ config, mapping, logger: opts.logger ?? false })
     await app.ready()
     // The start-up credential checks run in the background; tests that count Enerflo calls or
     // budget start once they are done, so the count does not depend on a race.
