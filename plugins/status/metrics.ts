@@ -22,25 +22,30 @@ const REDIS_PROBE_MS = 1000
 
 /**
  * Counts kept for a counter on the webhook path. prom-client's `inc` validates and hashes its
- * labels on every call (about 2 µs each, two per delivery); here a count is a number in a Map
- * under a key the caller builds from the label values, and the counter takes what was counted
- * whenever it is read (a scrape, or a test's `get()`, both run the counter's `collect`). Each
- * key must name one set of labels; the labels are kept from its first count.
+ * labels on every call (about 2 µs each, two per delivery); here a count is a number in a Map,
+ * found by two keys the caller already has (no key is built per call), and the counter takes what
+ * was counted whenever it is read (a scrape, or a test's `get()`, both run the counter's
+ * `collect`). Each pair of keys must name one set of labels; the labels are kept from its first
+ * count.
  */
 export class Tally<L extends string> {
-  private readonly pending = new Map<string, { labels: Record<L, string>, n: number }>()
+  private readonly pending = new Map<string, Map<string | number, { labels: Record<L, string>, n: number }>>()
 
-  add (key: string, labels: Record<L, string>, n = 1): void {
-    const entry = this.pending.get(key)
-    if (entry === undefined) this.pending.set(key, { labels, n })
+  add (key: string, subkey: string | number, labels: Record<L, string>, n = 1): void {
+    let inner = this.pending.get(key)
+    if (inner === undefined) { inner = new Map(); this.pending.set(key, inner) }
+    const entry = inner.get(subkey)
+    if (entry === undefined) inner.set(subkey, { labels, n })
     else entry.n += n
   }
 
   /** Moves what was counted into the counter (its `collect`). */
   drain (counter: Counter<L>): void {
-    for (const entry of this.pending.values()) {
-      if (entry.n > 0) counter.inc(entry.labels as Partial<Record<L, string>>, entry.n)
-      entry.n = 0
+    for (const inner of this.pending.values()) {
+      for (const entry of inner.values()) {
+        if (entry.n > 0) counter.inc(entry.labels as Partial<Record<L, string>>, entry.n)
+        entry.n = 0
+      }
     }
   }
 }
@@ -54,7 +59,7 @@ export interface SyncMetrics {
   registry: Registry
   webhookRequests: Counter<'source' | 'status'>
   events: Counter<'source' | 'type' | 'outcome'>
-  /** The webhook path's counts of `events` (key: source, type and outcome). */
+  /** The webhook path's counts of `events` (keys: the event type, then the outcome; one source per receiver). */
   eventTally: Tally<'source' | 'type' | 'outcome'>
   jobs: Counter<'outcome'>
   enerfloCalls: Counter<'status'>
@@ -138,7 +143,7 @@ export default fp(async (app) => {
   // A callback hook: it runs on every request, and an async one costs a promise each time.
   app.addHook('onResponse', (request, reply, done) => {
     const source = (request.routeOptions.config as { source?: string } | undefined)?.source
-    if (source !== undefined) requestTally.add(`${source} ${reply.statusCode}`, { source, status: String(reply.statusCode) })
+    if (source !== undefined) requestTally.add(source, reply.statusCode, { source, status: String(reply.statusCode) })
     done()
   })
 

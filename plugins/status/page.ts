@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import fp from 'fastify-plugin'
 import fastifyStatic from '@fastify/static'
 import { Type } from '@sinclair/typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 export const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url))
 
@@ -79,11 +79,15 @@ export default fp(async (app) => {
     }, async (_request, reply) => await reply.sendFile('index.html'))
   })
 
-  // A hook rather than a second GET /status route: that route belongs to plugins/status.ts.
-  // A callback hook: it runs on every request, and an async one costs a promise each time.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.method !== 'GET' || request.routeOptions.url !== '/status' || !prefersHtml(request.headers.accept)) { done(); return }
-    // The fragment (#token=…) survives a redirect that has none of its own.
-    void reply.headers({ vary: 'accept', 'cache-control': 'no-store' }).redirect('/ops', 302)
-  })
 }, { name: 'status-page', dependencies: ['error-handler'] })
+
+/**
+ * GET /status's first onRequest hook (plugins/status/status.ts), before the token check: a browser
+ * goes to the page. On that route alone, rather than a hook on every request of the service (each
+ * webhook delivery paid for a check that can only ever match /status).
+ */
+export function redirectBrowsers (request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (!prefersHtml(request.headers.accept)) { done(); return }
+  // The fragment (#token=…) survives a redirect that has none of its own.
+  void reply.headers({ vary: 'accept', 'cache-control': 'no-store' }).redirect('/ops', 302)
+}

@@ -21,6 +21,7 @@ import { blockedSection } from './blocked.js'
 import { followUpsSection } from './follow-ups.js'
 import { credentialsSection } from './credentials.js'
 import { downReply } from './down.js'
+import { redirectBrowsers } from './page.js'
 import { Type } from '@sinclair/typebox'
 
 const started = Date.now()
@@ -33,7 +34,7 @@ export default fp(async (app) => {
       querystring: Type.Object({ reveal: Type.Boolean({ default: false, description: 'show emails and phones in failure reasons unmasked' }) }),
       response: { 200: StatusReply, '4xx': ErrorReply }
     },
-    onRequest: app.opsAuth
+    onRequest: [redirectBrowsers, app.opsAuth]
   }, async (request) => {
     const { reveal } = request.query
     if (reveal) request.log.info('operator revealed personal data in /status')
