@@ -39,20 +39,16 @@ export function parseGraphBody (text: string): unknown {
   return JSON.parse(quoteSequenceNumbers(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text)) as unknown
 }
 
-function items (body: unknown): Array<Record<string, unknown>> {
-  if (body === null || typeof body !== 'object' || !Array.isArray((body as { value?: unknown }).value)) return []
-  const out: Array<Record<string, unknown>> = []
+/** Whether an item, or its resourceData, holds a numeric sequenceNumber (read in place: no list is built). */
+function hasNumericSequence (body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || !Array.isArray((body as { value?: unknown }).value)) return false
   for (const item of (body as { value: unknown[] }).value) {
     if (item === null || typeof item !== 'object') continue
-    out.push(item as Record<string, unknown>)
+    if (typeof (item as { sequenceNumber?: unknown }).sequenceNumber === 'number') return true
     const data = (item as { resourceData?: unknown }).resourceData
-    if (data !== null && typeof data === 'object') out.push(data as Record<string, unknown>)
+    if (data !== null && typeof data === 'object' && typeof (data as { sequenceNumber?: unknown }).sequenceNumber === 'number') return true
   }
-  return out
-}
-
-function hasNumericSequence (body: unknown): boolean {
-  return items(body).some((o) => typeof o['sequenceNumber'] === 'number')
+  return false
 }
 
 /** One pass over valid JSON text: `"sequenceNumber": 123…` becomes `"sequenceNumber": "123…"`. */

@@ -22,29 +22,34 @@ const REDIS_PROBE_MS = 1000
 
 /**
  * Counts kept for a counter on the webhook path. prom-client's `inc` validates and hashes its
- * labels on every call (about 2 µs each, two per delivery); here a count is a number in a Map,
- * found by two keys the caller already has (no key is built per call), and the counter takes what
- * was counted whenever it is read (a scrape, or a test's `get()`, both run the counter's
- * `collect`). Each pair of keys must name one set of labels; the labels are kept from its first
- * count.
+ * labels on every call (about 2 µs each, two per delivery); here a count is a number in nested
+ * Maps, found by the label values the caller already has (no key is built per call), and the
+ * counter takes what was counted whenever it is read (a scrape, or a test's `get()`, both run the
+ * counter's `collect`). The keys are the label values in order (a counter with two labels passes
+ * '' as the third); the labels object is kept from a key's first count.
  */
+type Entry<L extends string> = { labels: Record<L, string>, n: number }
 export class Tally<L extends string> {
-  private readonly pending = new Map<string, Map<string | number, { labels: Record<L, string>, n: number }>>()
+  private readonly pending = new Map<string, Map<string | number, Map<string, Entry<L>>>>()
 
-  add (key: string, subkey: string | number, labels: Record<L, string>, n = 1): void {
-    let inner = this.pending.get(key)
-    if (inner === undefined) { inner = new Map(); this.pending.set(key, inner) }
-    const entry = inner.get(subkey)
-    if (entry === undefined) inner.set(subkey, { labels, n })
+  add (a: string, b: string | number, c: string, labels: Record<L, string>, n = 1): void {
+    let byB = this.pending.get(a)
+    if (byB === undefined) { byB = new Map(); this.pending.set(a, byB) }
+    let byC = byB.get(b)
+    if (byC === undefined) { byC = new Map(); byB.set(b, byC) }
+    const entry = byC.get(c)
+    if (entry === undefined) byC.set(c, { labels, n })
     else entry.n += n
   }
 
   /** Moves what was counted into the counter (its `collect`). */
   drain (counter: Counter<L>): void {
-    for (const inner of this.pending.values()) {
-      for (const entry of inner.values()) {
-        if (entry.n > 0) counter.inc(entry.labels as Partial<Record<L, string>>, entry.n)
-        entry.n = 0
+    for (const byB of this.pending.values()) {
+      for (const byC of byB.values()) {
+        for (const entry of byC.values()) {
+          if (entry.n > 0) counter.inc(entry.labels as Partial<Record<L, string>>, entry.n)
+          entry.n = 0
+        }
       }
     }
   }
@@ -59,7 +64,7 @@ export interface SyncMetrics {
   registry: Registry
   webhookRequests: Counter<'source' | 'status'>
   events: Counter<'source' | 'type' | 'outcome'>
-  /** The webhook path's counts of `events` (keys: the event type, then the outcome; one source per receiver). */
+  /** The webhook path's counts of `events` (keys: source, type, outcome). */
   eventTally: Tally<'source' | 'type' | 'outcome'>
   jobs: Counter<'outcome'>
   enerfloCalls: Counter<'status'>
@@ -77,8 +82,12 @@ export interface EventCounts { queued?: number, group?: number, ignored?: number
  * so Okta and Graph read alike on one dashboard.
  */
 export function countEvents (metrics: SyncMetrics, source: string, type: string, counts: EventCounts): void {
-  for (const [outcome, n] of Object.entries(counts)) if (typeof n === 'number' && n > 0) metrics.events.inc({ source, type, outcome }, n)
+  for (const outcome of OUTCOMES) {
+    const n = counts[outcome]
+    if (n !== undefined && n > 0) metrics.eventTally.add(source, type, outcome, { source, type, outcome }, n)
+  }
 }
+const OUTCOMES = ['queued', 'group', 'ignored', 'no_user', 'rejected'] as const satisfies ReadonlyArray<keyof EventCounts>
 
 /** 1 when Redis answers PING within REDIS_PROBE_MS. */
 async function redisAnswers (app: FastifyInstance): Promise<boolean> {
@@ -143,7 +152,7 @@ export default fp(async (app) => {
   // A callback hook: it runs on every request, and an async one costs a promise each time.
   app.addHook('onResponse', (request, reply, done) => {
     const source = (request.routeOptions.config as { source?: string } | undefined)?.source
-    if (source !== undefined) requestTally.add(source, reply.statusCode, { source, status: String(reply.statusCode) })
+    if (source !== undefined) requestTally.add(source, reply.statusCode, '', { source, status: String(reply.statusCode) })
     done()
   })
 

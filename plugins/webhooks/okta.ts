@@ -81,10 +81,10 @@ function routes (app: FastifyInstance): void {
     const counted = app.metrics.eventTally
     for (const event of request.body.data.events) {
       const type = event.eventType
-      if (!isUserChangeEvent(type)) { ignored++; counted.add('other', 'ignored', { source: 'okta', type: 'other', outcome: 'ignored' }); continue }
+      if (!isUserChangeEvent(type)) { ignored++; counted.add('okta', 'other', 'ignored', { source: 'okta', type: 'other', outcome: 'ignored' }); continue }
       const userId = userIdOf(event)
-      if (userId === undefined) { noUser++; counted.add(type, 'no_user', { source: 'okta', type, outcome: 'no_user' }); continue }
-      counted.add(type, 'queued', { source: 'okta', type, outcome: 'queued' })
+      if (userId === undefined) { noUser++; counted.add('okta', type, 'no_user', { source: 'okta', type, outcome: 'no_user' }); continue }
+      counted.add('okta', type, 'queued', { source: 'okta', type, outcome: 'queued' })
       eventIds.push(event.uuid)
       const job = byUser.get(userId) ?? { source: 'okta', userId, eventIds: [], receivedAt }
       job.eventIds.push(event.uuid)
