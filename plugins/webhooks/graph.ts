@@ -101,6 +101,7 @@ function registerChangeRoute (app: FastifyInstance): void {
     if (rejected > 0) request.log.warn({ wrongClientState: wrongState, wrongTenant }, 'graph notifications dropped: not ours')
     // The info line is the batch's (delivery-accounting.ts): one per batch, not per request.
     request.log.debug({ items: request.body.value.length, users: byUser.size, ignored, rejected }, 'graph notifications accepted')
-    return await reply.code(202).header('content-type', 'text/plain; charset=utf-8').send('')
+    // A string: Fastify sends it as text/plain; charset=utf-8.
+    return await reply.code(202).send('')
   })
 }

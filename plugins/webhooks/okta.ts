@@ -100,7 +100,7 @@ function routes (app: FastifyInstance): void {
     if (noUser > 0) request.log.warn({ count: noUser }, 'user-change events without a User target were acknowledged but cannot be synced')
     // The info line is the batch's (delivery-accounting.ts): one per batch, not per request.
     request.log.debug({ events: request.body.data.events.length, users: byUser.size, ignored }, 'okta delivery accepted')
-    // Okta wants a 200 with an empty body.
-    return await reply.code(200).header('content-type', 'text/plain; charset=utf-8').send('')
+    // Okta wants a 200 with an empty body (a string: Fastify sends it as text/plain; charset=utf-8).
+    return await reply.code(200).send('')
   })
 }
