@@ -4,6 +4,7 @@
  * it started, by pid, and nothing else.
  */
 import type { ChildProcess } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
 
 const children = new Set<ChildProcess>()
 
@@ -42,7 +43,6 @@ export const sleep = async (ms: number): Promise<void> => { await new Promise((r
 /** Resident set size of a process in MiB, from /proc (Linux). */
 export async function rssMiB (pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined
-  const { readFile } = await import('node:fs/promises')
   const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
   const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(text)?.[1]
   return kb === undefined ? undefined : Number(kb) / 1024
@@ -57,4 +57,19 @@ export async function pollUntil<T> (probe: () => Promise<T>, ok: (v: T) => boole
     if (Date.now() >= deadline) return { value, ok: false }
     await sleep(everyMs)
   }
+}
+
+/**
+ * CPU time a process has used so far (user + system, all threads) in µs, from /proc/<pid>/stat
+ * (Linux; clock ticks of 10 ms). Read before and after a run: what a target spent per request is a
+ * steadier figure than its req/s on a shared machine, where the other processes' share varies.
+ */
+export async function cpuMicros (pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  const utime = Number(fields[11])
+  const stime = Number(fields[12])
+  return Number.isFinite(utime) && Number.isFinite(stime) ? (utime + stime) * 10_000 : undefined
 }
