@@ -81,8 +81,12 @@ export interface DeliveryCounts { ignored: number, noUser: number, users: number
 /** One source's share of a batch. */
 interface SourceTally { eventIds: string[], deliveries: number, ignored: number, noUser: number, users: number, lastAt: number }
 
-/** What one source's next access-log line will say, and when the last one was written. */
-interface LogTally { deliveries: number, userChanges: number, duplicates: number, ignored: number, noUser: number, jobs: number, lastAt: number, timer: NodeJS.Timeout | undefined }
+/** What one source's next access-log line says (the line's own fields). */
+interface LineCounts { deliveries: number, userChanges: number, duplicates: number, ignored: number, noUser: number, jobs: number }
+const noCounts = (): LineCounts => ({ deliveries: 0, userChanges: 0, duplicates: 0, ignored: 0, noUser: 0, jobs: 0 })
+
+/** One source's next access-log line, and when the last one was written. */
+interface LogTally { counts: LineCounts, lastAt: number, timer: NodeJS.Timeout | undefined }
 
 interface Batch {
   app: FastifyInstance
@@ -108,9 +112,9 @@ function batchOf (app: FastifyInstance): Batch {
 
 function writeLog (app: FastifyInstance, source: string, l: LogTally): void {
   if (l.timer !== undefined) { clearTimeout(l.timer); l.timer = undefined }
-  if (l.deliveries === 0) return
-  app.log.info({ deliveries: l.deliveries, userChanges: l.userChanges, duplicates: l.duplicates, ignored: l.ignored, noUser: l.noUser, jobs: l.jobs }, `${source} deliveries accepted`)
-  l.deliveries = 0; l.userChanges = 0; l.duplicates = 0; l.ignored = 0; l.noUser = 0; l.jobs = 0
+  if (l.counts.deliveries === 0) return
+  app.log.info(l.counts, `${source} deliveries accepted`)
+  l.counts = noCounts()
   l.lastAt = Date.now()
 }
 
@@ -118,11 +122,12 @@ function writeLog (app: FastifyInstance, source: string, l: LogTally): void {
 function logCounted (batch: Batch, source: string, t: SourceTally, duplicates: number): void {
   let l = batch.logs.get(source)
   if (l === undefined) {
-    l = { deliveries: 0, userChanges: 0, duplicates: 0, ignored: 0, noUser: 0, jobs: 0, lastAt: 0, timer: undefined }
+    l = { counts: noCounts(), lastAt: 0, timer: undefined }
     batch.logs.set(source, l)
   }
-  l.deliveries += t.deliveries; l.userChanges += t.eventIds.length; l.duplicates += duplicates
-  l.ignored += t.ignored; l.noUser += t.noUser; l.jobs += t.users
+  const c = l.counts
+  c.deliveries += t.deliveries; c.userChanges += t.eventIds.length; c.duplicates += duplicates
+  c.ignored += t.ignored; c.noUser += t.noUser; c.jobs += t.users
   const wait = l.lastAt + LOG_EVERY_MS - Date.now()
   if (wait <= 0) { writeLog(batch.app, source, l); return }
   if (l.timer === undefined) {
