@@ -123,11 +123,13 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
     await cluster.killWorker(i, 1000)
     return `active jobs per worker at the kill: ${[...owners.values()].join(' + ') || 'none seen'}`
   }
+  // When the API was SIGKILLed: its counts of the deliveries it answered in the last FLUSH_MS die with it.
+  let apiKilledAt = 0
   const steps: Step[] = [
     { at: 3_000, what: 'Enerflo 5xx stretch (50 PUTs)', run: async () => { faults.inject({ kind: 'status', status: 503, count: 30 }); faults.inject({ kind: 'status', status: 500, count: 10 }); faults.inject({ kind: 'status', status: 502, count: 10 }) } },
     { at: 7_000, what: 'SIGKILL worker 0, restart', run: async () => await killBusy(0) },
     { at: 12_000, what: 'Enerflo 429 burst (retry-after 1 s)', run: async () => { faults.inject({ kind: 'rate-limit', count: 4, retryAfterSec: 1 }) } },
-    { at: 16_000, what: 'SIGKILL api, restart', run: async () => { await cluster.killApi() } },
+    { at: 16_000, what: 'SIGKILL api, restart', run: async () => { apiKilledAt = Date.now(); await cluster.killApi() } },
     { at: 22_000, what: `Enerflo slow answers (2500 ms > ${TIMEOUT_MS} ms timeout)`, run: async () => { faults.inject({ kind: 'latency', ms: 2500, count: 25 }) } },
     { at: 26_000, what: 'Enerflo resets connections', run: async () => { faults.inject({ kind: 'drop', count: 15 }) } },
     { at: 30_000, what: 'Redis SHUTDOWN, start again', run: async () => { redisDownMs = await bounceRedis(redis, 1500); return `unreachable ${redisDownMs} ms` } },
@@ -161,6 +163,7 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
   await account(t, {
     t0, driveStart, people, mapping, initial, enerflo, redis: conn, prefix: PREFIX, timeoutMs: TIMEOUT_MS, watch, driver, traffic, faults,
     ends: { okta: { url: oktaUrl, token: oktaToken }, graph: { url: graphUrl, tenantId, clientId, clientSecret } },
+    apiKilledAt,
     disruptions: { workerKills: 2, apiKills: 1, redisRestarts: 1, redisDownMs, killsAt: stepLog.filter((s) => s.what.startsWith('SIGKILL worker')).map((s) => s.startedMs) },
     reads: { okta: directory.requests().length, graph: graph.requests().length },
     shutdown, logs: cluster.logs

@@ -82,6 +82,8 @@ export interface DriverStats {
   eventsAcknowledged: number
   /** userKey → when its last event was acknowledged. */
   lastAck: Map<string, number>
+  /** Every 2xx: when it came and how many events it carried. */
+  acks: Array<{ at: number, events: number }>
   mostAttempts: number
 }
 
@@ -89,7 +91,7 @@ export function createDriver (opts: { baseUrl: string, oktaSecret: string, deadl
   const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 5000, headersTimeout: 5000, bodyTimeout: 5000 })
   const stats: DriverStats = {
     sent: 0, acknowledged: { okta: 0, graph: 0 }, duplicatesAcknowledged: 0, attempts: 0, refused: {},
-    events: { okta: new Set(), graph: new Set() }, eventsAcknowledged: 0, lastAck: new Map(), mostAttempts: 0
+    events: { okta: new Set(), graph: new Set() }, eventsAcknowledged: 0, lastAck: new Map(), acks: [], mostAttempts: 0
   }
   const url = { okta: `${opts.baseUrl}/webhooks/okta`, graph: `${opts.baseUrl}/webhooks/graph` }
 
@@ -113,6 +115,7 @@ export function createDriver (opts: { baseUrl: string, oktaSecret: string, deadl
         stats.acknowledged[d.source]++
         if (d.duplicate) stats.duplicatesAcknowledged++
         stats.eventsAcknowledged += d.events.length
+        stats.acks.push({ at, events: d.events.length })
         for (const e of d.events) {
           stats.events[d.source].add(e.id)
           stats.lastAck.set(`${d.source}:${e.userId}`, at)
