@@ -4,6 +4,7 @@ import { renderHolds } from '../src/cli/holds.js'
 import { startHarness, delivery, type Harness } from './helpers/harness.js'
 import { manyUsers } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
+import { fannedOut } from './helpers/deliveries.js'
 
 interface Run { code: number, out: string, err: string }
 
@@ -16,6 +17,7 @@ async function okta (h: Harness, type: string, userIds: string[]): Promise<void>
 }
 
 const settled = async (h: Harness): Promise<void> => {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0), 30_000)
 }
 

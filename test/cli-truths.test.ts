@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { main } from '../src/cli/main.js'
 import { startHarness, delivery, secret } from './helpers/harness.js'
 import { waitFor } from './helpers/wait.js'
+import { fannedOut } from './helpers/deliveries.js'
 
 interface Run { code: number, out: string, err: string }
 
@@ -53,6 +54,7 @@ t.test('against a running service', async (t) => {
   const env = { ENERFLO_SYNC_URL: `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`, OPS_TOKEN: opsToken }
   const run = async (...argv: string[]): Promise<Run> => await cli(argv, env)
   const settled = async (): Promise<void> => {
+    await fannedOut(h.app)
     await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0))
   }
 

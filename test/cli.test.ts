@@ -8,6 +8,7 @@ import { renderStatus } from '../src/cli/status.js'
 import { startHarness, delivery, secret, type Harness } from './helpers/harness.js'
 import { freePort } from './helpers/redis.js'
 import { waitFor } from './helpers/wait.js'
+import { fannedOut } from './helpers/deliveries.js'
 
 interface Run { code: number, out: string, err: string }
 
@@ -29,6 +30,7 @@ async function send (h: Harness, type: string, userId: string): Promise<void> {
 }
 
 const settled = async (h: Harness): Promise<void> => {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0))
 }
 

@@ -14,6 +14,7 @@ import { keptRoleNames, roleSlugTable } from '../../src/enerflo/roles.js'
 import type { RoleRules } from '../../src/sync/baseline.js'
 import type { ResolveOptions } from '../../src/sync/resolve.js'
 import { SYNC_QUEUE, type SyncJobData } from '../../queues/sync-queue.js'
+import { DELIVERY_JOB_DEFAULTS, DELIVERY_QUEUE, type DeliveryJobData } from '../../queues/delivery-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,6 +30,8 @@ declare module 'fastify' {
     roleRules: RoleRules
     budget: Budget
     syncQueue: Queue<SyncJobData>
+    /** What the webhook receivers store: one job per delivery, fanned out by the delivery worker. */
+    deliveryQueue: Queue<DeliveryJobData>
   }
 }
 
@@ -52,5 +55,8 @@ export default fp(async (app, opts: { config: Config, mapping: Mapping }) => {
   const queue = new Queue<SyncJobData>(SYNC_QUEUE, { connection: app.redisQueue, prefix: config.QUEUE_PREFIX })
   queue.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'queue error'))
   app.decorate('syncQueue', queue)
-  app.addHook('onClose', async () => { await queue.close() })
+  const deliveries = new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection: app.redisQueue, prefix: config.QUEUE_PREFIX, defaultJobOptions: DELIVERY_JOB_DEFAULTS })
+  deliveries.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'delivery queue error'))
+  app.decorate('deliveryQueue', deliveries)
+  app.addHook('onClose', async () => { await Promise.all([queue.close(), deliveries.close()]) })
 }, { name: 'sync-services', dependencies: ['redis'] })

@@ -43,9 +43,10 @@ export default fp(async (app) => {
     const reachable = await app.redis.ping().then(() => true, () => false)
     const latencyMs = Number(process.hrtime.bigint() - t0) / 1e6
     if (!reachable) return downReply(app, Math.round((Date.now() - started) / 1000))
-    const [info, counts, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying, runs, recent] = await Promise.all([
+    const [info, counts, deliveries, oldest, budget, last, unresolved, stats, lastEvents, failures, retrying, runs, recent] = await Promise.all([
       readRedisInfo(app.redis),
       app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
+      app.deliveryQueue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
       app.syncQueue.getWaiting(0, 0),
       app.budget.state(),
       app.store.lastOutcomes(),
@@ -66,6 +67,10 @@ export default fp(async (app) => {
     } else if ((counts.failed ?? 0) > 0) {
       reasons.push(`${counts.failed ?? 0} older dead letter(s) wait for a decision: ${CLI} failed, then retry or discard`)
     }
+    // Deliveries the receivers stored that the delivery worker has not yet made sync jobs of.
+    const deliveriesPending = (deliveries.waiting ?? 0) + (deliveries.active ?? 0) + (deliveries.delayed ?? 0)
+    if ((deliveries.delayed ?? 0) > 0) reasons.push(`${deliveries.delayed ?? 0} stored deliveries wait to be fanned out again after a Redis error; they are retried until Redis takes them`)
+    if ((deliveries.failed ?? 0) > 0) reasons.push(`${deliveries.failed ?? 0} stored deliveries were never fanned out (every try failed): their users are queued by the next reconciliation run, or now with POST /ops/reconcile`)
     const next = retrying.jobs[0]
     if (next !== undefined) reasons.push(`${retrying.total} job(s) wait to retry after errors (${next.lastError ?? 'delayed'}); the next runs at ${next.nextRunAt ?? 'an unknown time'}`)
     if (unresolved.count > 0) reasons.push(`${unresolved.count} user(s) have no Enerflo user yet (no match, several, or a conflict): GET /ops/unresolved gives each one's reason and fix`)
@@ -93,9 +98,10 @@ export default fp(async (app) => {
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       // Work still to do, if every job needs an Enerflo call, at the budget's pace: an upper bound.
-      drainEtaSeconds: Math.ceil(((counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0)) * budget.windowMs / budget.limit / 1000),
+      // A delivery not yet fanned out is one job at least.
+      drainEtaSeconds: Math.ceil((deliveriesPending + (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0)) * budget.windowMs / budget.limit / 1000),
       redis: { reachable, latencyMs, maxmemoryPolicy: info.maxmemoryPolicy ?? 'unknown', aof: info.aof === true, version: info.version ?? 'unknown' },
-      queue: { ...counts, oldestWaitingAgeMs: oldestJob === undefined ? null : Date.now() - oldestJob.timestamp },
+      queue: { ...counts, deliveries: deliveriesPending, deliveriesFailed: deliveries.failed ?? 0, oldestWaitingAgeMs: oldestJob === undefined ? null : Date.now() - oldestJob.timestamp },
       enerflo: {
         baseUrl: new URL(config.ENERFLO_BASE_URL).origin,
         budget: { ...budget, pausedUntil: budget.pausedUntil === undefined ? null : new Date(budget.pausedUntil).toISOString() },

@@ -16,7 +16,7 @@ import { parseGraphBody } from '../../src/json-body.js'
 import { useJsonParser } from './json-parser.js'
 import type { SyncJobData } from '../../queues/sync-queue.js'
 import { ErrorReply } from '../core/error-handler.js'
-import { storeConfirmed, storeJobs } from './store-jobs.js'
+import { storeConfirmed, storeDelivery } from './store-jobs.js'
 import { countEvents } from '../status/metrics.js'
 import { statName } from '../../src/sync/stats.js'
 import { groupIdOf } from '../../src/graph/group-notifications.js'
@@ -91,7 +91,7 @@ function registerChangeRoute (app: FastifyInstance): void {
       if (eventId !== undefined) { job.eventIds.push(eventId); eventIds.push(eventId) }
       byUser.set(userId, job)
     }
-    await storeJobs(app, [...byUser.values()])
+    await storeDelivery(app, [...byUser.values()])
     if (groupIds.size > 0) await storeConfirmed(app, 'graph group changes', async () => { await enqueueGroupChanges(app.graphGroupQueue, groupIds, receivedAt) })
     // Stored. What follows is accounting only and must not turn into an error Graph would retry.
     const rejected = wrongState + wrongTenant

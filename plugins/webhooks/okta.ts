@@ -14,7 +14,7 @@ import { parseJsonBody } from '../../src/json-body.js'
 import { matchesAnySecret } from '../../src/secret.js'
 import { SyncError } from '../../src/errors.js'
 import type { SyncJobData } from '../../queues/sync-queue.js'
-import { storeJobs } from './store-jobs.js'
+import { storeDelivery } from './store-jobs.js'
 import { laneOfOktaEvent } from '../../queues/sync-lanes.js'
 import { ErrorReply } from '../core/error-handler.js'
 import { flushDeliveries, recordDelivery } from './delivery-accounting.js'
@@ -93,7 +93,7 @@ function routes (app: FastifyInstance): void {
       if (laneOfOktaEvent(type) === 'deactivate') job.lane = 'deactivate'
       byUser.set(userId, job)
     }
-    await storeJobs(app, [...byUser.values()])
+    await storeDelivery(app, [...byUser.values()])
     // The jobs are stored; what follows is accounting only and must not turn a stored delivery
     // into an error that would make Okta send it again.
     recordDelivery(app, 'okta', eventIds, { ignored, noUser, users: byUser.size })

@@ -14,6 +14,7 @@ import { SyncError } from '../../src/errors.js'
 import { enqueueSyncJobs, type SyncJobData } from '../../queues/sync-queue.js'
 import type { Lane } from '../../queues/sync-lanes.js'
 import { waitReplicas } from '../../src/redis-connect.js'
+import { DELIVERY_JOB, deliveryOptions } from '../../queues/delivery-queue.js'
 
 const DEADLINE_MS = 2000
 export const STORE_CHUNK = 250
@@ -39,7 +40,7 @@ function sweep (): void {
  * instead of a timer per call: on the webhook path a timer set and cleared on every delivery
  * cost more than the check (at one connection the timer list empties and is rebuilt each time).
  */
-function withDeadline (work: Promise<void>): Promise<void> {
+function withDeadline (work: Promise<unknown>): Promise<void> {
   // Not an async function: the promise itself is the answer, without a wrapper and its extra hop.
   return new Promise<void>((resolve, reject) => {
     const w: Waiting = { due: Date.now() + DEADLINE_MS, reject }
@@ -111,5 +112,23 @@ export async function storeJobs (app: FastifyInstance, jobs: SyncJobData[], lane
   }
   // Not awaited when there is nothing to wait for: an await of a call that returns at once still
   // costs each delivery a promise and a turn of the microtask queue.
+  if (app.config.redis.minReplicas > 0) await confirmReplicated(app)
+}
+
+/**
+ * What a webhook receiver stores before its 2xx: the whole delivery as one plain job, which the
+ * delivery worker fans out into the per-user sync jobs (queues/delivery-queue.ts). One add without
+ * deduplication costs the request what a bare Fastify + BullMQ route spends; the deduplicated,
+ * laned adds are the worker's. Under the same rule as storeJobs: any failure, or no answer within
+ * the deadline, is a 503 that never says nothing was stored.
+ */
+export async function storeDelivery (app: FastifyInstance, jobs: SyncJobData[]): Promise<void> {
+  if (jobs.length === 0) return
+  try {
+    await withDeadline(app.deliveryQueue.add(DELIVERY_JOB, { jobs }, deliveryOptions(jobs)))
+  } catch (err) {
+    app.log.error({ err: { name: (err as Error).name, message: (err as Error).message }, jobs: jobs.length }, 'could not store a delivery')
+    throw new SyncError('QUEUE_UNAVAILABLE', UNCONFIRMED, 503, { cause: err })
+  }
   if (app.config.redis.minReplicas > 0) await confirmReplicated(app)
 }

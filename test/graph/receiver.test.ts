@@ -5,11 +5,12 @@ import { G } from '../helpers/graph-fixtures.js'
 import { GRAPH_SUBSCRIPTION_QUEUE } from '../../queues/graph-subscription-queue.js'
 import { Queue } from 'bullmq'
 import { flushDeliveries } from '../../plugins/webhooks/delivery-accounting.js'
+import { drainQueues, fannedOut } from '../helpers/deliveries.js'
 
 t.test('Graph receiver', async (t) => {
   const previous = secret()
   const h = await startGraphHarness(t, { role: 'api', env: { GRAPH_CLIENT_STATE_PREVIOUS: previous } })
-  const waiting = async (): Promise<string[]> => (await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort()
+  const waiting = async (): Promise<string[]> => { await fannedOut(h.app); return (await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort() }
   const lifecycleQueue = new Queue(GRAPH_SUBSCRIPTION_QUEUE, { connection: h.redis.client(), prefix: 'test' })
   t.teardown(async () => { await lifecycleQueue.close() })
 
@@ -38,7 +39,7 @@ t.test('Graph receiver', async (t) => {
     const mixed = await h.post({ value: [changeItem(h, G.rep, { clientState: secret() }), changeItem(h, G.boss, { clientState: previous })] })
     t.equal(mixed.statusCode, 202)
     t.same(await waiting(), [G.boss], 'only the item with an accepted client state')
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
   })
 
   t.test('an item from another tenant is not ours', async (t) => {
@@ -68,7 +69,7 @@ t.test('Graph receiver', async (t) => {
     t.equal(stats['graph.events.ignored'], 1)
     t.equal(stats['graph.events.no-user'], undefined, 'a group is not "no user": it is a membership change')
     t.same((await h.app.graphGroupQueue.getWaiting()).map((j) => j.data.groupId), ['x'], 'the group change is queued for its own worker')
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
     await h.app.graphGroupQueue.drain()
   })
 
@@ -76,9 +77,10 @@ t.test('Graph receiver', async (t) => {
     const item = changeItem(h, G.rep)
     const raw = JSON.stringify({ value: [item] }).replace('"tenantId"', '"sequenceNumber": 638461234567890123456, "tenantId"')
     t.equal((await h.post(raw)).statusCode, 202)
+    await fannedOut(h.app)
     const [job] = await h.app.syncQueue.getWaiting()
     t.match(job?.data.eventIds[0], /:638461234567890123456$/, 'the exact digits, not 638461234567890100000')
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
   })
 
   t.test('malformed bodies → 400 and nothing enqueued', async (t) => {
@@ -142,10 +144,10 @@ t.test('Graph off: its routes answer 404', async (t) => {
 
 t.test('an item whose user cannot be read is "no user"; the rest of the POST is stored', async (t) => {
   const h = await startGraphHarness(t, { role: 'api' })
-  const waiting = async (): Promise<string[]> => (await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort()
+  const waiting = async (): Promise<string[]> => { await fannedOut(h.app); return (await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort() }
   const bad = ['Users/%E0%A4%A', 'Users/%zz', 'Users/..', 'Users/someone@example.com'].map((resource) => ({ ...changeItem(h, G.rep), resource, resourceData: null }))
   const res = await h.post({ value: [...bad, changeItem(h, G.boss)] })
   t.equal(res.statusCode, 202, 'not a 500: Graph would retry it for hours')
   t.same(await waiting(), [G.boss], 'the valid item of the same POST is queued')
-  await h.app.syncQueue.drain()
+  await drainQueues(h.app)
 })

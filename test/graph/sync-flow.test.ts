@@ -2,16 +2,14 @@ import t from 'tap'
 import { changeItem, startGraphHarness, type GraphHarness } from '../helpers/graph-harness.js'
 import { G } from '../helpers/graph-fixtures.js'
 import { waitFor } from '../helpers/wait.js'
+import { settled as settledApp } from '../helpers/deliveries.js'
 
 async function notify (h: GraphHarness, items: Array<Record<string, unknown>>): Promise<void> {
   const res = await h.post({ value: items })
   if (res.statusCode !== 202) throw new Error(`notification answered ${res.statusCode}: ${res.body}`)
 }
 
-async function settled (h: GraphHarness): Promise<void> {
-  await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-    (c) => Object.values(c).every((n) => n === 0))
-}
+async function settled (h: GraphHarness): Promise<void> { await settledApp(h.app) }
 
 const puts = (h: GraphHarness, id?: number) => h.enerflo.requests().filter((r) => id === undefined || r.userId === id)
 const tokenRequests = (h: GraphHarness): number => h.graph.requests().filter((r) => r.path.endsWith('/oauth2/v2.0/token')).length

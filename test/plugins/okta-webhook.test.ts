@@ -1,6 +1,7 @@
 import t from 'tap'
 import { startHarness, delivery, secret } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
+import { drainQueues, fannedOut } from '../helpers/deliveries.js'
 import { flushDeliveries } from '../../plugins/webhooks/delivery-accounting.js'
 
 const json = { 'content-type': 'application/json' }
@@ -8,7 +9,7 @@ const json = { 'content-type': 'application/json' }
 t.test('Okta receiver', async (t) => {
   const h = await startHarness(t, { role: 'api', env: { OKTA_WEBHOOK_SECRET_PREVIOUS: secret() } })
   const auth = { authorization: h.webhookSecret }
-  const waiting = async (): Promise<number> => await h.app.syncQueue.getWaitingCount()
+  const waiting = async (): Promise<number> => { await fannedOut(h.app); return await h.app.syncQueue.getWaitingCount() }
 
   t.test('verification handshake echoes the challenge only with the right secret', async (t) => {
     const ok = await h.app.inject({ method: 'GET', url: '/webhooks/okta', headers: { ...auth, 'x-okta-verification-challenge': 'abc123' } })
@@ -34,7 +35,7 @@ t.test('Okta receiver', async (t) => {
     const prev = h.config.OKTA_WEBHOOK_SECRET_PREVIOUS as string
     const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, authorization: prev }, payload: body })
     t.equal(res.statusCode, 200, 'previous secret still works during rotation')
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
   })
 
   t.test('bad requests: 415, 413, 400 — and nothing enqueued', async (t) => {
@@ -64,6 +65,7 @@ t.test('Okta receiver', async (t) => {
     const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, ...auth }, payload: body })
     t.equal(res.statusCode, 200)
     t.equal(res.body, '', 'empty body')
+    await fannedOut(h.app)
     const jobs = await h.app.syncQueue.getWaiting()
     t.same(jobs.map((j) => j.data.userId).sort(), ['00ua', '00ub', '00uc'])
     const a = jobs.find((j) => j.data.userId === '00ua')
@@ -74,7 +76,7 @@ t.test('Okta receiver', async (t) => {
     const stats = await h.app.store.stats()
     t.equal(stats['okta.events.ignored'], 1)
     t.equal(stats['okta.events.no-user'], 1)
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
   })
 
   t.test('a repeated delivery is counted as duplicate and adds no second waiting job', async (t) => {
@@ -86,7 +88,7 @@ t.test('Okta receiver', async (t) => {
     t.equal(await waiting(), 1)
     await flushDeliveries(h.app)
     t.equal((await h.app.store.stats())['okta.events.duplicate'], 2)
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
   })
 
   t.test('counters reach Redis on their own, in batches; a repeat inside one batch is still a duplicate', async (t) => {
@@ -99,7 +101,7 @@ t.test('Okta receiver', async (t) => {
     const after = await waitFor('the batch', async () => await h.app.store.stats(), (s) => s['okta.deliveries'] === (before['okta.deliveries'] ?? 0) + 2, 2000)
     t.equal(after['okta.events.duplicate'], (before['okta.events.duplicate'] ?? 0) + 1)
     t.equal(after['okta.events.user-change'], (before['okta.events.user-change'] ?? 0) + 2)
-    await h.app.syncQueue.drain()
+    await drainQueues(h.app)
   })
 
   t.test('/status accounts for every delivery: accepted, duplicates, rejected by reason', async (t) => {

@@ -4,10 +4,11 @@ import { startHarness, delivery } from '../helpers/harness.js'
 import { rawSend, requestBytes } from '../security/raw-http.js'
 import { buildApp } from '../../src/app.js'
 import { MAX_EVENTS_PER_DELIVERY } from '../../src/okta/events.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
-t.test('a delivery naming thousands of users is stored whole, in chunks, and answered 200', async (t) => {
+t.test('a delivery naming thousands of users is stored whole, answered 200, and fanned out in chunks', async (t) => {
   const h = await startHarness(t, { role: 'api' })
   // Events as small as a delivery can make them, so the most fit under the 1 MiB body limit.
   const event = (i: number): Record<string, unknown> => ({ uuid: `e${i}`, eventType: 'user.account.update_profile', target: [{ id: `00ubig${i}`, type: 'User' }] })
@@ -15,7 +16,10 @@ t.test('a delivery naming thousands of users is stored whole, in chunks, and ans
   t.ok(Buffer.byteLength(body(MAX_EVENTS_PER_DELIVERY)) < 1024 * 1024)
   const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, authorization: h.webhookSecret }, payload: body(MAX_EVENTS_PER_DELIVERY) })
   t.equal(res.statusCode, 200)
-  t.equal(await h.app.syncQueue.getWaitingCount(), MAX_EVENTS_PER_DELIVERY, 'every job is in Redis')
+  const [stored] = await h.app.deliveryQueue.getWaiting()
+  t.equal(stored?.data.jobs.length, MAX_EVENTS_PER_DELIVERY, 'the delivery is in Redis whole, before the 200')
+  await fannedOut(h.app)
+  t.equal(await h.app.syncQueue.getWaitingCount(), MAX_EVENTS_PER_DELIVERY, 'every sync job is in Redis once fanned out')
   const over = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, authorization: h.webhookSecret }, payload: body(MAX_EVENTS_PER_DELIVERY + 1) })
   t.equal(over.statusCode, 400, 'past the documented limit')
   t.match(over.json().message, /events must NOT have more than 5000 items/)

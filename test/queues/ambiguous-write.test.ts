@@ -7,6 +7,7 @@
 import t from 'tap'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
@@ -16,6 +17,7 @@ async function announce (h: Harness, type: string): Promise<void> {
 }
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('the queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
     (c) => Object.values(c).every((n) => n === 0), 20_000)
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { manyUsers } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/wait.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
@@ -12,6 +13,7 @@ async function send (h: Harness, app: FastifyInstance, userIds: string[]): Promi
 }
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
     (c) => Object.values(c).every((n) => n === 0), 30_000)
 }

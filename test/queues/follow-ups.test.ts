@@ -9,6 +9,7 @@ import t from 'tap'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
 import { GROUPS, MAPPING, enerfloUsers, oktaUsers } from '../helpers/fixtures.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
@@ -23,6 +24,7 @@ async function send (h: Harness, userId: string): Promise<void> {
 }
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0))
 }
 

@@ -8,6 +8,7 @@ import t from 'tap'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { oktaUsers } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/wait.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 async function send (h: Harness, userId: string): Promise<void> {
   const res = await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { 'content-type': 'application/json', authorization: h.webhookSecret }, payload: delivery([{ type: 'user.account.update_profile', userId }]) })
@@ -15,6 +16,7 @@ async function send (h: Harness, userId: string): Promise<void> {
 }
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0))
 }
 

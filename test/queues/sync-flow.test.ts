@@ -2,6 +2,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { startHarness, delivery, type Harness } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
@@ -12,6 +13,7 @@ async function send (h: Harness, events: Parameters<typeof delivery>[0], app: Fa
 
 /** Waits until nothing is waiting, active or delayed. */
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
     (c) => Object.values(c).every((n) => n === 0))
 }
@@ -85,6 +87,7 @@ t.test('a duplicate delivery and a burst for one user produce one PUT', async (t
     await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, authorization: h.webhookSecret }, payload: body })
   }
   for (let i = 0; i < 25; i++) await send(h, [{ type: 'user.account.update_profile', userId: '00urep' }])
+  await fannedOut(h.app)
   t.equal(await h.app.syncQueue.getWaitingCount(), 1, 'the burst is one waiting job')
   const worker = await h.buildAnother({ SERVICE_ROLE: 'worker' })
   await waitFor('the job to finish', async () => await worker.syncQueue.getCompletedCount(), (n) => n === 1)

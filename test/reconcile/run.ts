@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { waitFor } from '../helpers/wait.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 export interface Finished { id: string, run: Record<string, unknown> & { state: string, progress: { queued: number }, error: string | null }, lines: Array<{ source: string, id: string, enerfloId: number | null, action: string, fields: string[], reason?: string }> }
 
@@ -28,6 +29,7 @@ export async function reconcile (app: FastifyInstance, ops: Record<string, strin
 }
 
 export async function settled (app: FastifyInstance): Promise<void> {
+  await fannedOut(app)
   await waitFor('queue to settle', async () => await app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
     (c) => Object.values(c).every((n) => n === 0), 30_000)
 }

@@ -17,6 +17,7 @@ import { graphCases, graphItem, lifecycleCases, lifecycleItem } from './bad-inpu
 import { OPS_ROUTES, opsCases } from './bad-input-ops-cases.js'
 import { rawRequest, rawSend, requestBytes, type RawRequest } from './raw-http.js'
 import { checkScimAnswer, runScimCase, scimFamilies, scimFixtures, scimSnapshot, scimWireCases } from './bad-input-scim-cases.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 
 async function scanKeys (redis: Redis, pattern: string): Promise<string[]> {
@@ -154,12 +155,13 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
   await t.test('afterwards: nothing queued or stored, no prototype polluted, and it still serves', async (t) => {
     const counts = await h.app.syncQueue.getJobCounts()
     t.same(Object.values(counts).filter((n) => n > 0), [], 'no sync job in any state')
+    t.same(Object.values(await h.app.deliveryQueue.getJobCounts()).filter((n) => n > 0), [], 'no delivery stored, in any state')
     t.same(Object.values(await h.app.graph.queue.getJobCounts()).filter((n) => n > 0), [], 'no subscription job in any state')
     const keysAfter = await scanKeys(redis, '*')
     const added = keysAfter.filter((k) => !keysBefore.includes(k))
     // The counters /status shows (rejections; last-event for Graph items that were ours but not about a user).
     t.same(added.filter((k) => !/^test:stats(:last-event)?$/.test(k)), [], `no key but the counters (added: ${added.join(', ')})`)
-    t.same(keysAfter.filter((k) => /^test:(user-sync|graph-subscription):(\d+|[0-9a-z]+-[0-9a-f]+-[0-9a-z]+|de:.*|wait|prioritized|delayed)$/.test(k) || k.startsWith('test:event:')), [], 'no job, deduplication key, waiting list or event record')
+    t.same(keysAfter.filter((k) => /^test:(user-sync|deliveries|graph-subscription):(\d+|[0-9a-z]+-[0-9a-f]+-[0-9a-z]+|de:.*|wait|prioritized|delayed)$/.test(k) || k.startsWith('test:event:')), [], 'no job, deduplication key, waiting list or event record')
     t.same(await h.app.scimStore.counts(), { users: 1, groups: 1, dirty: 0 }, 'SCIM: still the one user and group, nothing marked for sync')
     t.same(await scimSnapshot(redis, h.app.scimStore.base), scimBefore, 'SCIM: every key and value as it was')
     t.same(Object.getOwnPropertyNames(Object.prototype).sort(), protoBefore, 'Object.prototype has no new property')
@@ -175,6 +177,7 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
     t.equal((await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).statusCode, 200, '/status answers')
     const scimRead = await h.app.inject({ method: 'GET', url: `/scim/v2/Users/${scim.userId}`, headers: { authorization: `Bearer ${scimToken}` } })
     t.equal(scimRead.statusCode, 200, 'SCIM answers with the token')
+    await fannedOut(h.app)
     t.same((await h.app.syncQueue.getWaiting()).map((j) => j.data.userId).sort(), ['00urep', G.rep].sort(), 'and exactly those two were queued')
     const wire = await rawRequest((h.app.server.address() as { port: number }).port, { method: 'GET', path: '/healthz' })
     t.equal(wire.status, 200, 'the listener still answers over HTTP')
@@ -202,6 +205,7 @@ t.test('bad-input corpus: 4xx with a clear message, never 5xx, nothing stored', 
     const body = invalidUtf8(JSON.stringify(delivery([{ type: 'user.lifecycle.create', userId: '00uBAD' }])), 'BAD')
     const wire = await rawRequest(port, { method: 'POST', path: '/webhooks/okta', headers: [['content-type', 'application/json'], ['authorization', h.webhookSecret]], body })
     t.equal(wire.status, 200, 'invalid UTF-8 inside the user id: acknowledged')
+    await fannedOut(h.app)
     const queued = (await h.app.syncQueue.getWaiting()).map((j) => j.data.userId.slice(0, 20))
     t.same(queued, [], 'none of them is queued')
     await h.app.syncQueue.obliterate({ force: true })

@@ -17,6 +17,7 @@ import { delivery, mappingOf } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
 import { makePeople, type People } from './pii-people.js'
 import { rawSend } from './raw-http.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
@@ -76,6 +77,7 @@ t.test('no secret, token, email or phone number in any log line or job data', as
   const ops = { authorization: `Bearer ${secrets['OPS_TOKEN'] ?? ''}` }
   const nearMiss = (s: string): string => `${s.slice(0, -1)}${s.endsWith('a') ? 'b' : 'a'}`
   const settled = async (): Promise<void> => {
+    await fannedOut(app)
     await waitFor('the queue to settle', async () => await app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0), 20_000)
   }
   const okta = async (payload: unknown, secret = h.webhookSecret): Promise<number> =>

@@ -4,6 +4,7 @@ import { manyUsers } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/wait.js'
 import { loadConfig } from '../../src/config.js'
 import { span } from '../../src/sync/brake.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 const FIVE = ['00um0', '00um1', '00um2', '00um3', '00um4']
@@ -15,6 +16,7 @@ async function okta (h: Harness, type: string, userIds: string[]): Promise<void>
 }
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
     (c) => Object.values(c).every((n) => n === 0), 30_000)
 }

@@ -9,8 +9,10 @@ import { changeItem, startGraphHarness, type GraphHarness } from '../helpers/gra
 import { G } from '../helpers/graph-fixtures.js'
 import { waitFor } from '../helpers/wait.js'
 import { clearedNotes } from '../../src/sync/cleared.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), (c) => Object.values(c).every((n) => n === 0))
 }
 

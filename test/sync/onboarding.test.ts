@@ -3,10 +3,12 @@ import { startHarness, type Harness } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
 import { enerfloUsers, oktaUsers } from '../helpers/fixtures.js'
 import type { SandboxUser } from '../../src/simulators/enerflo/sandbox.js'
+import { fannedOut } from '../helpers/deliveries.js'
 
 const json = { 'content-type': 'application/json' }
 
 async function settled (h: Harness): Promise<void> {
+  await fannedOut(h.app)
   await waitFor('queue to settle', async () => await h.app.syncQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
     (c) => Object.values(c).every((n) => n === 0))
 }
