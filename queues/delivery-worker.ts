@@ -26,6 +26,8 @@ export interface DeliveryWorkerOptions {
   attempts: number
   /** How many deliveries it fans out at once: each is a Redis round trip or a few, nothing slower. */
   concurrency?: number
+  /** WORKER_LOCK_MS: how soon a delivery whose worker died is run again (the sync worker's too). */
+  lockMs?: number
 }
 
 export function fanOut (syncQueue: Queue<SyncJobData>, attempts: number) {
@@ -57,6 +59,7 @@ export function createDeliveryWorker (opts: DeliveryWorkerOptions): Worker<Deliv
     prefix: opts.prefix,
     concurrency: opts.concurrency ?? 16,
     settings: { backoffStrategy: fanoutBackoff },
+    ...(opts.lockMs !== undefined && { lockDuration: opts.lockMs, stalledInterval: opts.lockMs }),
     // A delivery that stalled (its worker died) is run again, however often: failing it would
     // drop every change it holds, and running it again only repeats deduplicated adds.
     maxStalledCount: 1000,

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis'
 import { request } from 'undici'
 import { createEnerfloSandbox, type EnerfloSandbox } from '../../src/simulators/enerflo/sandbox.js'
 import { SYNC_QUEUE } from '../../queues/sync-queue.js'
+import { DELIVERY_QUEUE } from '../../queues/delivery-queue.js'
 import { startOktaPeer, staleEnerfloUsers, type OktaPeer } from './okta-peer.js'
 import { pollUntil, sleep } from './procs.js'
 import type { Secrets } from './setup.js'
@@ -38,9 +39,14 @@ export interface QueueView {
 export function queueView (redisUrl: string, prefix = 'bench'): QueueView {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
   const queue = new Queue(SYNC_QUEUE, { connection, prefix })
+  // What the receivers stored and the delivery worker has yet to fan out is work still to do.
+  const deliveries = new Queue(DELIVERY_QUEUE, { connection, prefix })
   const pending = async (): Promise<number> => {
-    const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')
-    return Object.values(c).reduce((a, b) => a + b, 0)
+    const [c, d] = await Promise.all([
+      queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children'),
+      deliveries.getJobCounts('waiting', 'active', 'delayed')
+    ])
+    return [...Object.values(c), ...Object.values(d)].reduce((a, b) => a + b, 0)
   }
   return {
     queue,
@@ -51,7 +57,7 @@ export function queueView (redisUrl: string, prefix = 'bench'): QueueView {
       await sleep(300)
       return (await pollUntil(pending, (n) => n === 0, Math.max(1000, timeoutMs / 10), 100)).ok
     },
-    async close () { await queue.close(); connection.disconnect() }
+    async close () { await queue.close(); await deliveries.close(); connection.disconnect() }
   }
 }
 

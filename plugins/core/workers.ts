@@ -73,7 +73,7 @@ export default fp(async (app) => {
   worker.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'worker error'))
   app.decorate('syncWorker', worker)
   const deliveryConnection = workerConnection(config.redis)
-  const deliveries = createDeliveryWorker({ connection: deliveryConnection, prefix: config.QUEUE_PREFIX, syncQueue: app.syncQueue, attempts: config.JOB_ATTEMPTS })
+  const deliveries = createDeliveryWorker({ connection: deliveryConnection, prefix: config.QUEUE_PREFIX, syncQueue: app.syncQueue, attempts: config.JOB_ATTEMPTS, lockMs: config.WORKER_LOCK_MS })
   deliveries.on('error', (err) => app.log.warn({ err: { name: err.name, message: err.message } }, 'delivery worker error'))
   // Every failed try is logged (it is tried again: queues/delivery-queue.ts); ids only.
   deliveries.on('failed', (job, err) => app.log.warn({ delivery: job?.id, users: job?.data.jobs.length, attemptsMade: job?.attemptsMade, err: { name: err.name, message: err.message } }, 'delivery not fanned out yet'))

@@ -69,6 +69,7 @@ export async function account (t: Test, d: AccountDeps): Promise<void> {
   const missing = await missingEventKeys(d.redis, d.prefix, driver.stats.events)
   const failed = await d.watch.failed()
   const failedCount = await d.watch.failedCount()
+  const failedDeliveries = await d.watch.failedDeliveries()
   const changedUsers = people.filter((p) => differs(d.initial.get(keyOf(p)), truth.get(keyOf(p)))).length
   const evented = [...driver.stats.lastAck.keys()]
   const wrongUsers = new Set(mismatches.map((m) => m.userKey))
@@ -127,6 +128,7 @@ export async function account (t: Test, d: AccountDeps): Promise<void> {
     ['concurrent writes to one user (max in flight; overlapping pairs, of which after a client timeout)', `${maxConcurrent}; ${overlap.pairs}, ${overlap.abandoned}`],
     ['Enerflo writes applied after the client gave up', String(overlap.lateApplied)],
     ['jobs failed for good', String(failedCount)],
+    ['stored deliveries never fanned out', String(failedDeliveries)],
     ['acknowledged event ids not recorded by the service', `${missing} (deliveries whose counting failed during the Redis outage, logged: ${uncounted})`],
     ['service counters: deliveries counted + logged uncounted + answered just before the API SIGKILL vs acknowledged', `${n('okta.deliveries') + n('graph.deliveries')} + ${uncountedDeliveries} + ${atKill.deliveries} ≥ ${acked.okta + acked.graph}`],
     ['wall time', `${wall} s`]
@@ -144,6 +146,7 @@ export async function account (t: Test, d: AccountDeps): Promise<void> {
   t.equal(maxConcurrent, 1, 'no user was ever written twice at once', { overlapping: overlap.examples })
   t.ok(missing <= atKill.events || uncounted > 0, `every acknowledged event id is recorded in Redis, but for deliveries whose counting the API logged as failed or answered just before its SIGKILL (${missing} missing, ${uncounted} logged, ${atKill.events} at the kill)`)
   t.equal(failedCount, 0, 'no job failed for good', { failed: failed.slice(0, 10) })
+  t.equal(failedDeliveries, 0, 'every stored delivery was fanned out')
   t.ok(n('okta.deliveries') + n('graph.deliveries') + uncountedDeliveries + atKill.deliveries >= acked.okta + acked.graph, 'the service counted every acknowledged delivery, or logged that it could not, or answered it just before its SIGKILL')
   t.ok(uncounted > 0 || n('okta.events.user-change') + n('graph.events.user-change') + atKill.events >= driver.stats.eventsAcknowledged,
     `the service counted at least every acknowledged event (${n('okta.events.user-change') + n('graph.events.user-change')} + ${atKill.events} at the kill ≥ ${driver.stats.eventsAcknowledged}, or logged why not)`)

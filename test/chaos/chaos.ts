@@ -20,6 +20,7 @@ import { createEnerfloSandbox } from '../../src/simulators/enerflo/sandbox.js'
 import { createOktaDirectory } from '../../src/simulators/okta/directory.js'
 import { createLocalGraph } from '../helpers/local-graph/graph.js'
 import { SYNC_QUEUE } from '../../queues/sync-queue.js'
+import { DELIVERY_QUEUE } from '../../queues/delivery-queue.js'
 import { startRedis } from '../helpers/redis.js'
 import { mappingOf, secret } from '../helpers/harness.js'
 import { waitFor } from '../helpers/wait.js'
@@ -105,9 +106,10 @@ t.test('chaos run: nothing lost, nothing stale, never two writes at once', async
   })
   const conn = redis.client()
   const queue = new Queue(SYNC_QUEUE, { connection: conn, prefix: PREFIX })
+  const deliveries = new Queue(DELIVERY_QUEUE, { connection: conn, prefix: PREFIX })
   const events = new QueueEvents(SYNC_QUEUE, { connection: { host: '127.0.0.1', port: redis.port }, prefix: PREFIX })
-  t.teardown(async () => { await events.close(); await queue.close() })
-  const watch = createQueueWatch(queue, events, conn, PREFIX)
+  t.teardown(async () => { await events.close(); await queue.close(); await deliveries.close() })
+  const watch = createQueueWatch(queue, events, conn, PREFIX, deliveries)
   t.comment(`started: redis, peers, 1 api + 2 workers in ${Date.now() - t0} ms`)
 
   const driver = createDriver({ baseUrl: cluster.apiUrl, oktaSecret: webhookSecret, deadlineMs: 60_000, rng })

@@ -8,12 +8,20 @@ import type { Redis } from 'ioredis'
 
 const BUSY = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const
 
-export function createQueueWatch (queue: Queue, events: QueueEvents, redis: Redis, prefix: string) {
+/**
+ * `deliveries` is the queue the receivers store into (queues/delivery-queue.ts): the run has
+ * drained only once every stored delivery is fanned out too, and a delivery failed for good is a
+ * change lost.
+ */
+export function createQueueWatch (queue: Queue, events: QueueEvents, redis: Redis, prefix: string, deliveries: Queue) {
   const seen = { stalled: [] as number[], deduplicated: 0 }
   events.on('stalled', () => { seen.stalled.push(Date.now()) })
   events.on('deduplicated', () => { seen.deduplicated++ })
 
-  const counts = async (): Promise<Record<string, number>> => await queue.getJobCounts(...BUSY)
+  const counts = async (): Promise<Record<string, number>> => {
+    const [sync, stored] = await Promise.all([queue.getJobCounts(...BUSY), deliveries.getJobCounts('waiting', 'active', 'delayed')])
+    return { ...sync, ...Object.fromEntries(Object.entries(stored).map(([k, v]) => [`deliveries ${k}`, v])) }
+  }
 
   return {
     seen,
@@ -48,7 +56,9 @@ export function createQueueWatch (queue: Queue, events: QueueEvents, redis: Redi
       const jobs = await queue.getFailed(0, 50)
       return jobs.map((j) => ({ id: j.id, reason: j.failedReason, user: `${String(j.data?.source)}:${String(j.data?.userId)}` }))
     },
-    failedCount: async (): Promise<number> => await queue.getFailedCount()
+    failedCount: async (): Promise<number> => await queue.getFailedCount(),
+    /** Deliveries whose fan-out failed every try: none may be. */
+    failedDeliveries: async (): Promise<number> => await deliveries.getFailedCount()
   }
 }
 

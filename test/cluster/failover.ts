@@ -103,15 +103,20 @@ async function failover (t: Test, o: { stallMs: number, name: string }): Promise
   // Of those, which still have their job on the new primary (stuck) and which have none (gone).
   const redis = sentinel.client()
   const queued = new Set<string>()
-  let cursor = '0'
-  do {
-    const [c, keys] = await redis.scan(cursor, 'MATCH', 'failover:user-sync:*', 'COUNT', 1000)
-    cursor = c
-    for (const k of keys) {
-      const data = await redis.hget(k, 'data').catch(() => null)
-      if (data !== null) queued.add(String((JSON.parse(data) as { userId?: string }).userId))
-    }
-  } while (cursor !== '0')
+  // A sync job names one user; a delivery not yet fanned out (queues/delivery-queue.ts) names several.
+  for (const match of ['failover:user-sync:*', 'failover:deliveries:*']) {
+    let cursor = '0'
+    do {
+      const [c, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000)
+      cursor = c
+      for (const k of keys) {
+        const data = await redis.hget(k, 'data').catch(() => null)
+        if (data === null) continue
+        const parsed = JSON.parse(data) as { userId?: string, jobs?: Array<{ userId?: string }> }
+        for (const id of parsed.jobs?.map((j) => j.userId) ?? [parsed.userId]) queued.add(String(id))
+      }
+    } while (cursor !== '0')
+  }
   const gone = lost.filter((i) => !queued.has(`00um${i}`))
   const figures = {
     run: o.name,
