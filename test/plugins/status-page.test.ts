@@ -107,6 +107,8 @@ t.test('in a real browser', { skip: noBrowser }, async (t) => {
     t.equal(await value(page, 'budget.used'), `${String(before.enerflo.budget.used)} / ${String(before.enerflo.budget.limit)}`)
     t.equal(await value(page, 'queue.waiting'), String(before.queue.waiting))
     t.equal(await value(page, 'queue.completed'), String(before.queue.completed))
+    t.equal(await value(page, 'queue.deliveries'), String(before.queue.deliveries), 'stored deliveries not yet fanned out')
+    t.equal(await page.getByText('deliveries never fanned out', { exact: true }).count(), 1, 'the failed-for-good count has its words')
     t.equal(await value(page, 'last.success'), 'none yet')
     t.equal(await page.locator('#badge').textContent(), before.status)
     t.notMatch(page.url(), /token/, 'the token left the address bar')

@@ -114,3 +114,20 @@ t.test('the fan-out backoff grows and is capped', async (t) => {
   t.equal(fanoutBackoff(30), 60_000)
   t.ok(DELIVERY_JOB_DEFAULTS.attempts !== undefined && DELIVERY_JOB_DEFAULTS.attempts >= 100, 'tried for hours, not a few times')
 })
+
+t.test('/status counts the deliveries not yet fanned out, and says so when one never can be', async (t) => {
+  const h = await startHarness(t, { role: 'api' })
+  const status = async (): Promise<{ queue: Record<string, number>, reasons: string[] }> => (await h.app.inject({ method: 'GET', url: '/status', headers: h.ops })).json()
+  t.match((await status()).queue, { deliveries: 0, deliveriesFailed: 0 })
+  await h.app.inject({ method: 'POST', url: '/webhooks/okta', headers: { ...json, authorization: h.webhookSecret }, payload: delivery([{ type: 'user.account.update_profile', userId: '00urep' }]) })
+  t.equal((await status()).queue['deliveries'], 1, 'stored, waiting for a delivery worker (none runs in an api-only process)')
+  await fannedOut(h.app)
+  t.equal((await status()).queue['deliveries'], 0)
+
+  // A delivery no fan-out can read (never written by a receiver), allowed one try: it fails for good.
+  await h.app.deliveryQueue.add(DELIVERY_JOB, { jobs: null } as unknown as DeliveryJobData, { attempts: 1 })
+  await fannedOut(h.app)
+  const after = await status()
+  t.equal(after.queue['deliveriesFailed'], 1)
+  t.match(after.reasons.join('\n'), /1 stored deliveries were never fanned out .*POST \/ops\/reconcile/)
+})

@@ -31,6 +31,9 @@ export const renderService = (s) => {
   ])
 }
 
+// The receivers' stored deliveries, which the delivery worker turns into the jobs counted above.
+const QUEUE_LABELS = { deliveries: 'deliveries not yet fanned out', deliveriesFailed: 'deliveries never fanned out' }
+
 export const renderQueue = (s) => {
   if (s.queue === null) dl('queue', [['jobs', UNKNOWN, 'queue.waiting']])
   if (s.enerflo === null) dl('budget', [['used', UNKNOWN, 'budget.used'], ['drain ETA', UNKNOWN, 'drainEta']])
@@ -39,7 +42,7 @@ export const renderQueue = (s) => {
   const b = (s.enerflo || {}).budget || {}
   const extra = Object.keys(q).filter((k) => k !== 'oldestWaitingAgeMs' && !QUEUE_STATES.includes(k))
   dl('queue', [
-    ...QUEUE_STATES.concat(extra).filter((k) => k in q).map((k) => [human(k), q[k], 'queue.' + k]),
+    ...QUEUE_STATES.concat(extra).filter((k) => k in q).map((k) => [QUEUE_LABELS[k] || human(k), q[k], 'queue.' + k]),
     ['oldest waiting', q.oldestWaitingAgeMs === null ? 'none' : dur(q.oldestWaitingAgeMs), 'queue.oldest']
   ])
   const eta = s.drainEtaSeconds
