@@ -102,8 +102,9 @@ export async function run (): Promise<Row[]> {
       try {
         graph = await startGraphReceiver(redis.url, s)
         // Both fresh and warmed alike: the baseline that served the Okta cells had minutes of
-        // JIT and heap warm-up that a new Graph receiver has not, which tilted every Graph ratio
-        // of a full run (0.76-0.78 at 10 and 100 connections against 0.83-0.89 in a Graph-only run).
+        // JIT and heap warm-up that a new Graph receiver has not. A full run with that imbalance
+        // measured Graph at 0.76-0.78 at 10 and 100 connections, a Graph-only run 0.83-0.89; this
+        // makes the conditions equal, it does not show the warm-up was the cause.
         await baseline.proc.stop()
         baseline = await startBaseline(redis.url)
         for (const t of [graph.target, baseline.target]) await measure(t, 1, 10, 2, 'graph', s.webhook)

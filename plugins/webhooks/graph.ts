@@ -3,8 +3,8 @@
  * /webhooks/graph/lifecycle). Order: route → validation handshake (an onRequest hook, before any
  * body parsing) → content type → the shared hardened parser, which parses before it looks and
  * keeps sequenceNumber exact (src/json-body.ts) → schema (400)
- * → clientState per item (constant time; wrong items dropped and counted) → enqueue one job per
- * distinct user in one round trip (503 if Redis cannot take it) → 202. Nothing here calls Graph:
+ * → clientState per item (constant time; wrong items dropped and counted) → store the delivery,
+ * one entry per distinct user, as one job for the delivery worker (503 if Redis cannot take it) → 202. Nothing here calls Graph:
  * Graph counts any answer slower than about 3 s against us.
  */
 import fp from 'fastify-plugin'

@@ -2,8 +2,9 @@
  * Okta Event Hook receiver. Order, as octokit does it: route → secret from the headers alone, in
  * onRequest, before a byte of the body is read (constant time; 401, or 429 for an address that
  * keeps failing) → content type (415) → body limit and the shared hardened parser → schema (400,
- * at most MAX_EVENTS_PER_DELIVERY events) → handshake or enqueue (503 if Redis cannot confirm) →
- * 200 with an empty body. Only events that change a user become jobs, one per distinct user.
+ * at most MAX_EVENTS_PER_DELIVERY events) → handshake, or store the delivery as one job (503 if
+ * Redis cannot confirm) → 200 with an empty body. Only events that change a user are in it, one
+ * entry per distinct user, which the delivery worker turns into sync jobs.
  */
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
